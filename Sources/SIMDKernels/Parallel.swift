@@ -1,12 +1,27 @@
+import Synchronization
+import Glibc
+
 /// Fork/join over the machine's cores, used by every kernel that splits its work.
 ///
 /// Contract: `Parallel.forEach(count) { i in ... }` calls the body once for each `i` in `0..<count`,
 /// possibly concurrently, and returns when all calls have returned. Bodies must write disjoint memory.
+///
+/// The caller runs indices itself alongside up to `threadCount − 1` persistent pool threads
+/// (`Parallel+WorkerPool.swift`). A `forEach` issued while the pool is busy (from inside a body, or from a
+/// second thread at the same time) runs serially on its calling thread, so nesting never deadlocks.
 public enum Parallel {
-    /// Number of workers the kernels split work into.
-    nonisolated(unsafe) public static var threadCount: Int = 1
+    /// How many threads share one `forEach` (the caller included). Defaults to the number of online cores;
+    /// values below 1 are stored as 1. The command-line tool sets it from `PIVOT_THREADS`.
+    public static var threadCount: Int {
+        get { requestedThreads.load(ordering: .relaxed) }
+        set { requestedThreads.store(max(1, newValue), ordering: .relaxed) }
+    }
 
     public static func forEach(_ count: Int, _ body: (Int) -> Void) {
-        for i in 0..<count { body(i) }
+        let threads = min(threadCount, count)
+        if threads > 1, WorkerPool.shared.run(count: count, threads: threads, body) { return }
+        for i in 0..<max(count, 0) { body(i) }
     }
+
+    private static let requestedThreads = Atomic<Int>(max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 }

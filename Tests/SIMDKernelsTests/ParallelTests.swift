@@ -1,13 +1,105 @@
 import Testing
+import Glibc
 import SIMDKernels
 
-@Test func parallelForEachVisitsEveryIndexOnce() {
-    for count in [0, 1, 2, 3, 17, 1000] {
-        let hits = UnsafeMutablePointer<Int>.allocate(capacity: max(count, 1))
-        hits.initialize(repeating: 0, count: max(count, 1))
-        defer { hits.deallocate() }
-        nonisolated(unsafe) let h = hits
-        Parallel.forEach(count) { i in h[i] += 1 }
-        #expect((0..<count).allSatisfy { hits[$0] == 1 }, "count \(count)")
+/// Serialized because some cases change the process-wide `Parallel.threadCount`.
+@Suite(.serialized) struct ParallelTests {
+    /// Counts how often each index was visited (bodies write disjoint slots, as the contract requires).
+    final class HitCounter: @unchecked Sendable {
+        let hits: UnsafeMutablePointer<Int>
+        let count: Int
+        init(_ count: Int) {
+            self.count = count
+            hits = .allocate(capacity: max(count, 1))
+            hits.initialize(repeating: 0, count: max(count, 1))
+        }
+        deinit { hits.deallocate() }
+        var allOnce: Bool { (0..<count).allSatisfy { hits[$0] == 1 } }
+    }
+
+    @Test(arguments: [1, 2, 3, 4])
+    func visitsEveryIndexOnce(threads: Int) {
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        Parallel.threadCount = threads
+        for count in [0, 1, 2, 3, 17, 1000, 100_003] {
+            let counter = HitCounter(count)
+            Parallel.forEach(count) { i in counter.hits[i] += 1 }
+            #expect(counter.allOnce, "count \(count), threads \(threads)")
+        }
+    }
+
+    @Test func negativeCountRunsNothing() {
+        var calls = 0
+        Parallel.forEach(-3) { _ in calls += 1 }
+        #expect(calls == 0)
+    }
+
+    @Test func threadCountIsAtLeastOne() {
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        Parallel.threadCount = 0
+        #expect(Parallel.threadCount == 1)
+        Parallel.threadCount = -5
+        #expect(Parallel.threadCount == 1)
+    }
+
+    @Test func nestedCallsRunEveryInnerIndexOnce() {
+        let outer = 7, inner = 33
+        let counter = HitCounter(outer * inner)
+        Parallel.forEach(outer) { o in
+            Parallel.forEach(inner) { i in counter.hits[o * inner + i] += 1 }
+        }
+        #expect(counter.allOnce)
+    }
+
+    @Test func manyRapidCalls() {
+        let counter = HitCounter(3)
+        for _ in 0..<20_000 {
+            Parallel.forEach(3) { i in counter.hits[i] += 1 }
+        }
+        #expect((0..<3).allSatisfy { counter.hits[$0] == 20_000 })
+    }
+
+    /// Several threads calling at once: one gets the pool, the others run serially; none may hang or skip.
+    @Test func concurrentCallersEachGetAllTheirIndices() async {
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    var ok = true
+                    for round in 0..<300 {
+                        let counter = HitCounter(round % 40)
+                        Parallel.forEach(counter.count) { i in counter.hits[i] += 1 }
+                        ok = ok && counter.allOnce
+                    }
+                    return ok
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(results == [true, true, true, true])
+    }
+
+    /// A pool that silently ran everything on the caller would pass the tests above; this one would fail.
+    /// Retries because other suites may hold the pool (their calls make ours serial) or steal the core.
+    @Test func workIsSharedBetweenThreads() {
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        Parallel.threadCount = 2
+        let count = 16
+        let threadOf = UnsafeMutablePointer<pthread_t>.allocate(capacity: count)
+        defer { threadOf.deallocate() }
+        nonisolated(unsafe) let slots = threadOf
+        var sawTwoThreads = false
+        for _ in 0..<100 where !sawTwoThreads {
+            Parallel.forEach(count) { i in
+                slots[i] = pthread_self()
+                var x = 0.0
+                for k in 0..<20_000 { x += Double(k).squareRoot() }  // ~20 µs of work per index
+                if x < 0 { slots[i] = 0 }
+            }
+            sawTwoThreads = (1..<count).contains { threadOf[$0] != threadOf[0] }
+        }
+        #expect(sawTwoThreads)
     }
 }

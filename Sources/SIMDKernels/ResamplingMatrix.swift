@@ -1,0 +1,123 @@
+/// A 1-D linear resampling operator stored as a sparse matrix, one row per output sample:
+/// `output[o] = Σ weights[e] · input[indices[e]]` for `e` in `rowStart[o] ..< rowStart[o + 1]`.
+///
+/// upfirdn2d and area resizing are separable, so each is a pair of these (one per axis), and each backward
+/// pass is the same pair transposed: the adjoint is exact by construction, with one apply loop for all.
+struct ResamplingMatrix: Sendable {
+    let inputCount: Int
+    let outputCount: Int
+    private let rowStart: [Int]
+    private let indices: [Int]
+    private let weights: [Float]
+
+    /// `rows[o]` lists the (input index, weight) pairs of output `o`.
+    init(inputCount: Int, rows: [[(index: Int, weight: Float)]]) {
+        self.inputCount = inputCount
+        outputCount = rows.count
+        var starts = [0]
+        starts.reserveCapacity(rows.count + 1)
+        for row in rows { starts.append(starts[starts.count - 1] + row.count) }
+        rowStart = starts
+        indices = rows.flatMap { $0.map(\.index) }
+        weights = rows.flatMap { $0.map(\.weight) }
+    }
+
+    /// The adjoint operator (input and output swapped).
+    func transposed() -> ResamplingMatrix {
+        var rows = [[(index: Int, weight: Float)]](repeating: [], count: inputCount)
+        for o in 0..<outputCount {
+            for e in rowStart[o]..<rowStart[o + 1] { rows[indices[e]].append((o, weights[e])) }
+        }
+        return ResamplingMatrix(inputCount: outputCount, rows: rows)
+    }
+
+    /// Applies the operator to `lines` independent lines. A line is a run of samples, and each sample is a
+    /// contiguous vector of `vectorLength` floats (so input lines are `inputCount · vectorLength` floats long
+    /// and output lines `outputCount · vectorLength`). Along W that vector is one pixel's channels; along H it
+    /// is a whole image row.
+    func apply(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, lines: Int, vectorLength: Int) {
+        let items = lines * outputCount
+        let chunks = items * vectorLength < 32_768 ? 1 : min(items, Parallel.threadCount * 8)
+        rowStart.withUnsafeBufferPointer { rowStart in
+            indices.withUnsafeBufferPointer { indices in
+                weights.withUnsafeBufferPointer { weights in
+                    Parallel.forEach(chunks) { chunk in
+                        for item in (items * chunk / chunks)..<(items * (chunk + 1) / chunks) {
+                            let (line, o) = item.quotientAndRemainder(dividingBy: outputCount)
+                            Self.accumulate(
+                                entries: rowStart[o]..<rowStart[o + 1], indices: indices, weights: weights,
+                                input: input + line * inputCount * vectorLength,
+                                output: output + item * vectorLength, vectorLength: vectorLength)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `output[0..<n] = Σ_e weights[e] · input[indices[e]·n ..< +n]`, sixteen lanes at a time.
+    private static func accumulate(entries: Range<Int>, indices: UnsafeBufferPointer<Int>,
+                                   weights: UnsafeBufferPointer<Float>, input: UnsafePointer<Float>,
+                                   output: UnsafeMutablePointer<Float>, vectorLength n: Int) {
+        var offset = 0
+        while offset + 16 <= n {
+            var sum = SIMD16<Float>()
+            for e in entries {
+                let source = UnsafeRawPointer(input + indices[e] * n + offset)
+                sum = sum.addingProduct(SIMD16(repeating: weights[e]), source.loadUnaligned(as: SIMD16<Float>.self))
+            }
+            UnsafeMutableRawPointer(output + offset).storeBytes(of: sum, as: SIMD16<Float>.self)
+            offset += 16
+        }
+        while offset < n {
+            var sum: Float = 0
+            for e in entries { sum = sum.addingProduct(weights[e], input[indices[e] * n + offset]) }
+            output[offset] = sum
+            offset += 1
+        }
+    }
+}
+
+extension ResamplingMatrix {
+    /// One axis of NVlabs upfirdn2d: zero-insert (`up`), pad by `pad0`/`pad1` (negative crops), true
+    /// convolution with `taps` (correlation when `flipFilter`), keep every `down`-th sample, times `gain`.
+    /// Returns nil when no output sample remains.
+    static func upfirdn(inputCount: Int, taps: [Float], up: Int, down: Int, pad0: Int, pad1: Int,
+                        flipFilter: Bool, gain: Float) -> ResamplingMatrix? {
+        let paddedLength = inputCount * up + pad0 + pad1
+        guard paddedLength >= taps.count else { return nil }
+        let outputCount = (paddedLength - taps.count) / down + 1
+        // F.conv2d correlates; NVlabs flips the filter first unless flipFilter is set.
+        let correlation = flipFilter ? taps : taps.reversed()
+        let rows = (0..<outputCount).map { o in
+            correlation.indices.compactMap { t -> (index: Int, weight: Float)? in
+                let position = o * down + t - pad0  // on the zero-inserted canvas, before padding
+                guard position >= 0, position % up == 0, position / up < inputCount else { return nil }
+                return (position / up, correlation[t] * gain)
+            }
+        }
+        return ResamplingMatrix(inputCount: inputCount, rows: rows)
+    }
+
+    /// One axis of PyTorch adaptive average pooling (`F.interpolate(mode: 'area')`): output `o` averages
+    /// inputs `⌊o·n/m⌋ ..< ⌈(o+1)·n/m⌉`, which also covers non-integer ratios and upsampling.
+    static func area(inputCount n: Int, outputCount m: Int) -> ResamplingMatrix {
+        let rows = (0..<m).map { o in
+            let start = o * n / m, end = ((o + 1) * n + m - 1) / m
+            let weight = 1 / Float(end - start)
+            return (start..<end).map { (index: $0, weight: weight) }
+        }
+        return ResamplingMatrix(inputCount: n, rows: rows)
+    }
+
+    /// Applies `columns` along W and then `rows` along H to every image and channel of `input`, whose
+    /// shape must have `width == columns.inputCount` and `height == rows.inputCount`.
+    static func applySeparable(rows: ResamplingMatrix, columns: ResamplingMatrix,
+                               _ input: UnsafePointer<Float>, shape: NHWCShape, _ output: UnsafeMutablePointer<Float>) {
+        let c = shape.channels
+        let between = UnsafeMutablePointer<Float>.allocate(capacity: shape.batch * shape.height * columns.outputCount * c)
+        defer { between.deallocate() }
+        columns.apply(input, between, lines: shape.batch * shape.height, vectorLength: c)
+        rows.apply(between, output, lines: shape.batch, vectorLength: columns.outputCount * c)
+    }
+}

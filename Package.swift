@@ -78,6 +78,8 @@ let package = Package(
         // Models and stages: align, invert, pivotal-tune, edit, encode; checkpoint readers; codecs.
         .target(name: "Pipeline",
                 dependencies: ["SIMDKernels", "CPNG", "CJPEG", "CWebP"],
+                resources: [.copy("Detect/Resources/dlib_frontal_face_detector.dat"),
+                            .copy("Detect/Resources/dlib_frontal_face_detector.NOTICE.txt")],
                 swiftSettings: vectorSettings),
 
         // The inbox -> outbox daemon, as a library the CLI drives.

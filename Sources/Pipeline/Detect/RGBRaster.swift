@@ -1,0 +1,26 @@
+/// An 8-bit RGB image, rows top to bottom, pixels interleaved `R G B` (NHWC with C = 3).
+struct RGBRaster {
+    var width: Int
+    var height: Int
+    var pixels: [UInt8]
+
+    init(width: Int, height: Int, pixels: [UInt8]) {
+        self.width = width; self.height = height; self.pixels = pixels
+    }
+
+    init(width: Int, height: Int) {
+        self.init(width: width, height: height, pixels: [UInt8](repeating: 0, count: width * height * 3))
+    }
+}
+
+/// Wrong-sized pixel buffers handed to the detector or predictor.
+public struct PixelBufferError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+func checkRGBBuffer(_ pixels: [UInt8], width: Int, height: Int) throws {
+    guard width > 0, height > 0, width <= 1 << 20, height <= 1 << 20,
+          pixels.count == width * height * 3 else {
+        throw PixelBufferError(description: "a \(width)×\(height) RGB image needs width·height·3 bytes (sides 1…2^20), got \(pixels.count) bytes")
+    }
+}

@@ -1,6 +1,0 @@
-import Pipeline
-
-/// Placeholder until the daemon lands: the version the daemon reports.
-public enum WatcherInfo {
-    public static let version = PivotVersion.string
-}

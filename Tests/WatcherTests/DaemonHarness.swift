@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+
+/// Runs the real `pivot watch` as a subprocess on private temporary folders.
+final class DaemonHarness {
+    let root: String
+    var inbox: String { root + "/inbox" }
+    var outbox: String { root + "/outbox" }
+    var state: String { root + "/state" }
+    var logPath: String { root + "/daemon.log" }
+    private var process: Process?
+    private var mounted: [String] = []
+
+    /// The `pivot` executable SwiftPM built next to the test bundle.
+    static var executable: String {
+        if let path = ProcessInfo.processInfo.environment["PIVOT_EXECUTABLE"] { return path }
+        let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        return bundle.appendingPathComponent("pivot").path
+    }
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("pivot-watch-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        Self.write(logPath, [])
+    }
+
+    deinit {
+        if let process, process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        for point in mounted { _ = Self.run("/bin/umount", [point]) }
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    /// The folder arguments plus fast test timings.
+    var baseArguments: [String] {
+        ["--inbox", inbox, "--outbox", outbox, "--state", state, "--settle", "0.2", "--retry-after", "0.3"]
+    }
+
+    /// Starts `pivot <command> ...` and waits until it logs that it watches the inbox.
+    func start(_ extra: [String] = [], command: String = "watch") throws {
+        let readyBefore = log.components(separatedBy: "info watching ").count
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = [command] + baseArguments + extra
+        let handle = FileHandle(forWritingAtPath: logPath)!
+        handle.seekToEndOfFile()
+        process.standardError = handle
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        let ready = waitFor { self.log.components(separatedBy: "info watching ").count > readyBefore || !process.isRunning }
+        #expect(ready && process.isRunning, "daemon did not start:\n\(log)")
+    }
+
+    var pid: Int32 { process?.processIdentifier ?? 0 }
+
+    /// Sends `signal` and waits for the exit; returns the exit status.
+    @discardableResult
+    func stop(_ signal: Int32 = SIGTERM, timeout: Double = 10) -> Int32? {
+        guard let process else { return nil }
+        kill(process.processIdentifier, signal)
+        guard waitFor(timeout: timeout, { !process.isRunning }) else { return nil }
+        self.process = nil
+        return process.terminationStatus
+    }
+
+    var isRunning: Bool { process?.isRunning ?? false }
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Polls `condition` every 20 ms until it holds or `timeout` seconds pass.
+    @discardableResult
+    func waitFor(timeout: Double = 10, _ condition: () -> Bool) -> Bool {
+        let end = Date() + timeout
+        while Date() < end {
+            if condition() { return true }
+            usleep(20_000)
+        }
+        return condition()
+    }
+
+    /// Writes a file straight into the inbox (open, write, close: IN_CLOSE_WRITE).
+    func drop(_ name: String, _ bytes: [UInt8]) {
+        Self.write(inbox + "/" + name, bytes)
+    }
+
+    /// Writes under a temporary name, then renames into place (IN_MOVED_TO), as careful uploaders do.
+    func dropByRename(_ name: String, _ bytes: [UInt8]) {
+        let temporary = inbox + "/." + name + ".part"
+        Self.write(temporary, bytes)
+        rename(temporary, inbox + "/" + name)
+    }
+
+    static func write(_ path: String, _ bytes: [UInt8]) {
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    }
+
+    func names(_ folder: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+    }
+
+    var done: [String] { names(state + "/done") }
+    var failed: [String] { names(state + "/failed").filter { !$0.hasSuffix(".error.json") } }
+    /// Published output folders (not the hidden partial folder).
+    var outputs: [String] { names(outbox).filter { !$0.hasPrefix(".") } }
+
+    func errorReport(_ name: String) -> [String: Any] {
+        let data = FileManager.default.contents(atPath: state + "/failed/" + name + ".error.json") ?? Data()
+        return ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any]) ?? [:]
+    }
+
+    /// Runs `pivot <arguments>` to completion; returns (status, stdout, stderr).
+    func pivot(_ arguments: [String]) -> (status: Int32, out: String, err: String) {
+        Self.run(Self.executable, arguments)
+    }
+
+    /// Mounts a tmpfs of `bytes` at `path` (root only); false when not permitted.
+    func mountTmpfs(_ path: String, bytes: Int) -> Bool {
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        guard Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(bytes)", "tmpfs", path]).status == 0 else { return false }
+        mounted.append(path)
+        return true
+    }
+
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String]) -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        guard (try? process.run()) != nil else { return (-1, "", "cannot run \(executable)") }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+}
+
+/// Small files the interim processor accepts or refuses.
+enum Samples {
+    static let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0] + Array("pivot test image".utf8) + [0xFF, 0xD9]
+    static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array("pivot test image".utf8)
+    static let text: [UInt8] = Array("this is not an image\n".utf8)
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+/// End-to-end: the real daemon, real inotify, temporary folders.
+@Suite struct WatchDaemonTests {
+    @Test func dropsAreProcessedPublishedAndArchived() throws {
+        let d = try DaemonHarness()
+        try d.start()
+        d.drop("written.jpg", Samples.jpeg)
+        d.dropByRename("renamed.png", Samples.png)
+        #expect(d.waitFor { d.done.count == 2 }, "\(d.log)")
+        #expect(d.done == ["renamed.png", "written.jpg"])
+        #expect(d.outputs == ["renamed", "written"])
+        #expect(FileManager.default.contents(atPath: d.outbox + "/written/written.jpg") == Data(Samples.jpeg))
+        #expect(d.names(d.inbox).isEmpty)
+        #expect(d.names(d.outbox + "/.pivot-partial").isEmpty)
+        #expect(d.stop() == 0)
+    }
+
+    @Test func startUpScanTakesWaitingFilesAndIgnoresTemporaryNames() throws {
+        let d = try DaemonHarness()
+        let ignored = [".hidden.jpg", "upload.jpg.part", "upload.tmp", "backup.jpg~"]
+        for name in ["waiting.jpg"] + ignored { d.drop(name, Samples.jpeg) }
+        try d.start()
+        #expect(d.waitFor { d.done == ["waiting.jpg"] }, "\(d.log)")
+        d.drop("another.part", Samples.jpeg)
+        usleep(600_000)
+        #expect(d.names(d.inbox) == (ignored + ["another.part"]).sorted())
+        #expect(d.failed.isEmpty)
+        #expect(d.stop() == 0)
+    }
+
+    @Test func sameNameDroppedTwiceKeepsBothOutputs() throws {
+        let d = try DaemonHarness()
+        try d.start()
+        d.drop("twice.jpg", Samples.jpeg)
+        #expect(d.waitFor { d.done.count == 1 })
+        d.drop("twice.jpg", Samples.jpeg + [0])
+        #expect(d.waitFor { d.done.count == 2 }, "\(d.log)")
+        #expect(d.outputs == ["twice", "twice-2"])
+        #expect(d.done == ["twice-2.jpg", "twice.jpg"])
+        #expect(FileManager.default.contents(atPath: d.outbox + "/twice-2/twice.jpg") == Data(Samples.jpeg + [0]))
+    }
+
+    @Test func namesWithSpacesUnicodeAndNewlines() throws {
+        let d = try DaemonHarness()
+        try d.start()
+        let names = ["with space.jpg", "ünïcødé 照片.jpg", "new\nline.jpg"]
+        for name in names { d.drop(name, Samples.jpeg) }
+        #expect(d.waitFor { d.done.count == 3 }, "\(d.log)")
+        #expect(d.done == names.sorted())
+        #expect(Set(d.outputs) == Set(names.map { String($0.dropLast(4)) }))
+        #expect(d.isRunning)
+    }
+
+    @Test func stopSignalExitsZeroAndTheJobRunsAgainOnRestart() throws {
+        let d = try DaemonHarness()
+        try d.start(["--debug-step-delay", "0.4"])
+        d.drop("slow.jpg", Samples.jpeg)
+        #expect(d.waitFor { d.log.contains("\"slow.jpg\": attempt 1") })
+        #expect(d.stop(SIGTERM) == 0, "\(d.log)")
+        #expect(d.outputs.isEmpty || d.done == ["slow.jpg"])
+        try d.start()
+        #expect(d.waitFor { d.done == ["slow.jpg"] }, "\(d.log)")
+        #expect(d.outputs == ["slow"])
+    }
+
+    @Test func killNineMidJobLosesNothingAndRunsTheJobExactlyOnceMore() throws {
+        let d = try DaemonHarness()
+        try d.start(["--debug-step-delay", "0.5"])
+        d.drop("victim.jpg", Samples.jpeg)
+        d.drop("queued.jpg", Samples.jpeg)
+        #expect(d.waitFor { d.log.contains("attempt 1") })
+        usleep(300_000)
+        #expect(d.stop(SIGKILL) == SIGKILL)
+        // Nothing half-written is visible: no published output, the input is safe in the state folder.
+        #expect(d.outputs.isEmpty)
+        #expect(d.done.isEmpty && d.failed.isEmpty)
+        try d.start()
+        #expect(d.waitFor { d.done.count == 2 }, "\(d.log)")
+        #expect(d.log.contains("was interrupted; it runs again"))
+        #expect(d.outputs == ["queued", "victim"])
+        #expect(d.failed.isEmpty)
+        // A third start finds nothing to do: finished jobs never run twice.
+        #expect(d.stop() == 0)
+        try d.start()
+        usleep(400_000)
+        #expect(d.outputs == ["queued", "victim"] && d.done.count == 2)
+        #expect(d.log.components(separatedBy: "-> outbox/").count == 3)
+    }
+}

@@ -1,7 +1,0 @@
-import Testing
-import Watcher
-import Pipeline
-
-@Test func watcherReportsPipelineVersion() {
-    #expect(WatcherInfo.version == PivotVersion.string)
-}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Pipeline
+import PivotBenchmarks
 
 @main
 struct Pivot: ParsableCommand {
@@ -15,6 +16,24 @@ struct Pivot: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the speed of Pivot's kernels and stages.",
-        subcommands: []
+        subcommands: [BenchKernels.self]
     )
+}
+
+/// `pivot bench kernels`: GEMM and convolution GFLOP/s against the measured FP32 peak, 1 thread and all cores.
+struct BenchKernels: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kernels",
+        abstract: "GEMM and convolution throughput (GFLOP/s, % of this machine's FP32 peak), plus numpy's GEMM."
+    )
+
+    @Flag(help: "Run small shapes only (a smoke run of a few seconds).")
+    var quick = false
+
+    @Option(help: "Timed runs per case (best and median are reported).")
+    var repeats = 5
+
+    func run() {
+        KernelBenchmark.run(quick: quick, repeats: repeats) { print($0) }
+    }
 }

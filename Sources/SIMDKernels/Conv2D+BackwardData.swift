@@ -1,0 +1,67 @@
+extension Conv2D {
+    /// inputGradient (=, or += when `accumulate`) ∂L/∂input given ∂L/∂output, weights as in `forward`.
+    ///
+    /// Input pixel iy receives output pixel (iy + padding − a)/stride through tap a, when that divides.
+    /// So the input pixels are split into stride² sub-pixel phases (iy mod stride, ix mod stride); each
+    /// phase is a dense implicit GEMM over its own taps (M = phase pixels, N = input channels,
+    /// K = phase taps × output channels, B = the weights transposed per tap) and writes every
+    /// stride-th pixel. Stride 1 is one phase with all taps: a correlation with the flipped kernel.
+    public func backwardData(outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+                             inputGradient: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
+        let tile = Tile.forColumns(inputChannels)
+        withZeros(outputChannels) { zeros in
+            for phaseY in 0..<min(stride, height) {
+                for phaseX in 0..<min(stride, width) {
+                    let tapList = phaseTaps(phaseY, phaseX)
+                    let grid = ((height - phaseY + stride - 1) / stride, (width - phaseX + stride - 1) / stride)
+                    if tapList.isEmpty {
+                        // No tap reaches this phase: its gradient is zero.
+                        if !accumulate { zeroPhase(inputGradient, phaseY, phaseX, grid) }
+                        continue
+                    }
+                    let packed = PackedMatrix(rows: tapList.count * outputChannels, columns: inputChannels,
+                                              panelWidth: tile.nr)
+                    for (index, tap) in tapList.enumerated() {
+                        packed.pack(firstRow: index * outputChannels, count: outputChannels,
+                                    from: weights + tap.index * inputChannels * outputChannels,
+                                    rowStride: 1, columnStride: outputChannels)
+                    }
+                    withTapOffsets(taps: tapList.map { ($0.dy, $0.dx) }) { tapY, tapX in
+                        let gather = TapGather(
+                            source: outputGradient, sourceHeight: outputHeight, sourceWidth: outputWidth,
+                            channels: outputChannels, gridHeight: grid.0, gridWidth: grid.1, stride: 1,
+                            tapY: tapY, tapX: tapX, zeros: zeros, destination: inputGradient,
+                            destinationHeight: height, destinationWidth: width, destinationChannels: inputChannels,
+                            destinationStride: stride, destinationY: phaseY, destinationX: phaseX)
+                        runGemm(gather, m: batch * gather.rows, b: packed,
+                                layout: KLayout(segments: tapList.count, length: outputChannels), tile: tile,
+                                alpha: 1, beta: accumulate ? 1 : 0, bias: nil)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The taps that reach input phase (py, px), with the output-pixel offset each reads:
+    /// output y = phase-grid y + dy.
+    private func phaseTaps(_ py: Int, _ px: Int) -> [(index: Int, dy: Int, dx: Int)] {
+        var list: [(index: Int, dy: Int, dx: Int)] = []
+        for a in 0..<kernel where (py + padding - a).isMultiple(of: stride) {
+            for b in 0..<kernel where (px + padding - b).isMultiple(of: stride) {
+                list.append((a * kernel + b, (py + padding - a) / stride, (px + padding - b) / stride))
+            }
+        }
+        return list
+    }
+
+    private func zeroPhase(_ gradient: UnsafeMutablePointer<Float>, _ py: Int, _ px: Int, _ grid: (Int, Int)) {
+        for n in 0..<batch {
+            for y in 0..<grid.0 {
+                for x in 0..<grid.1 {
+                    let pixel = (n * height + y * stride + py) * width + x * stride + px
+                    (gradient + pixel * inputChannels).update(repeating: 0, count: inputChannels)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+/// A 2-D convolution (PyTorch `conv2d`: cross-correlation, zero padding, floor output size) on NHWC
+/// float32 tensors.
+///
+/// Layouts:
+/// - input  `[batch][height][width][inputChannels]`, dense (no halo: borders are handled inside);
+/// - weights `[kernel][kernel][inputChannels][outputChannels]` (HWIO). PyTorch's OIHW `w[o][i][a][b]`
+///   goes to `weights[((a·kernel + b)·inputChannels + i)·outputChannels + o]`;
+/// - output `[batch][outputHeight][outputWidth][outputChannels]`.
+///
+/// Each pass is an implicit GEMM on the shared micro-kernel: M = output pixels, N = output channels,
+/// K = taps × input channels, with the taps accumulated in registers (`TapGather`). Layers with very few
+/// input channels (RGB input layers) copy row strips into im2col form first, so that K is one long run.
+public struct Conv2D: Sendable, Equatable {
+    public var batch: Int
+    public var height: Int
+    public var width: Int
+    public var inputChannels: Int
+    public var outputChannels: Int
+    public var kernel: Int
+    public var stride: Int
+    public var padding: Int
+
+    public init(batch: Int, height: Int, width: Int, inputChannels: Int, outputChannels: Int,
+                kernel: Int, stride: Int = 1, padding: Int) throws {
+        guard batch > 0 && height > 0 && width > 0 && inputChannels > 0 && outputChannels > 0
+              && kernel > 0 && stride > 0 && padding >= 0 else {
+            throw KernelShapeError("Conv2D: batch \(batch), \(height)x\(width), channels \(inputChannels) -> " +
+                                   "\(outputChannels), kernel \(kernel), stride \(stride), padding \(padding): " +
+                                   "sizes must be positive and padding non-negative")
+        }
+        self.batch = batch
+        self.height = height
+        self.width = width
+        self.inputChannels = inputChannels
+        self.outputChannels = outputChannels
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding
+        guard outputHeight > 0 && outputWidth > 0 else {
+            throw KernelShapeError("Conv2D: kernel \(kernel) is larger than the padded \(height)x\(width) input")
+        }
+    }
+
+    public var outputHeight: Int { (height + 2 * padding - kernel) / stride + 1 }
+    public var outputWidth: Int { (width + 2 * padding - kernel) / stride + 1 }
+    public var inputCount: Int { batch * height * width * inputChannels }
+    public var outputCount: Int { batch * outputHeight * outputWidth * outputChannels }
+    public var weightCount: Int { kernel * kernel * inputChannels * outputChannels }
+    /// Multiply-adds of one forward pass (each backward pass costs the same).
+    public var multiplyAdds: Int { batch * outputHeight * outputWidth * outputChannels * kernel * kernel * inputChannels }
+
+    var taps: Int { kernel * kernel }
+
+    /// Below this many input channels, K per tap is too short for the tap-accumulating kernel.
+    static let im2colChannelLimit = 8
+
+    /// output = conv(input, weights) (+ bias[outputChannels]).
+    public func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        output: UnsafeMutablePointer<Float>) {
+        let tile = Tile.forColumns(outputChannels)
+        let k = taps * inputChannels
+        let packed = PackedMatrix(rows: k, columns: outputChannels, panelWidth: tile.nr)
+        packed.pack(firstRow: 0, count: k, from: weights, rowStride: outputChannels, columnStride: 1)
+        withForwardGather(input: input, output: output) { gather in
+            if inputChannels < Self.im2colChannelLimit {
+                runIm2colStrips(gather, k: k, b: packed, tile: tile, bias: bias)
+            } else {
+                runGemm(gather, m: gather.rows * batch, b: packed,
+                        layout: KLayout(segments: taps, length: inputChannels), tile: tile,
+                        alpha: 1, beta: 0, bias: bias)
+            }
+        }
+    }
+
+    /// The forward window: output pixel (y, x), tap (a, b) reads input (y·stride + a − padding, x·stride + b − padding).
+    func withForwardGather<R>(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                              _ body: (TapGather) -> R) -> R {
+        withTapOffsets(taps: (0..<taps).map { ($0 / kernel - padding, $0 % kernel - padding) }) { tapY, tapX in
+            withZeros(inputChannels) { zeros in
+                body(TapGather(source: input, sourceHeight: height, sourceWidth: width, channels: inputChannels,
+                               gridHeight: outputHeight, gridWidth: outputWidth, stride: stride,
+                               tapY: tapY, tapX: tapX, zeros: zeros, destination: output,
+                               destinationHeight: outputHeight, destinationWidth: outputWidth,
+                               destinationChannels: outputChannels))
+            }
+        }
+    }
+
+    /// Row-strip im2col: copies each strip of output pixels' windows into a K-long row, then runs a plain
+    /// GEMM on the strip. The strip (~256 KiB) stays in L2; the full im2col of AlexNet's first layer at
+    /// 1024² would be 94 MB.
+    private func runIm2colStrips(_ gather: TapGather, k: Int, b: PackedMatrix, tile: Tile,
+                                 bias: UnsafePointer<Float>?) {
+        let pixels = batch * gather.rows
+        let stripPixels = max(tile.mr * 16, (1 << 16) / k)
+        let strip = UnsafeMutablePointer<Float>.allocate(capacity: stripPixels * k)
+        defer { strip.deallocate() }
+        nonisolated(unsafe) let rows = strip
+        let cin = inputChannels, taps = taps
+        for start in Swift.stride(from: 0, to: pixels, by: stripPixels) {
+            let count = min(stripPixels, pixels - start)
+            Parallel.forEach(Parallel.threadCount) { w in
+                withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: taps) { window in
+                    for r in share(count, w, Parallel.threadCount) {
+                        gather.fillRows(window.baseAddress!, mr: 1, first: start + r, count: 1, segments: 0..<taps)
+                        for t in 0..<taps { (rows + r * k + t * cin).update(from: window[t], count: cin) }
+                    }
+                }
+            }
+            let outputRows = gather.destination + start * outputChannels
+            runGemm(MatrixRows(a: strip, rowStride: k, ks: 1, c: outputRows, ldc: outputChannels), m: count,
+                    b: b, layout: KLayout(segments: 1, length: k), tile: tile, alpha: 1, beta: 0, bias: bias)
+        }
+    }
+}
+
+/// Runs `body` with the (non-empty) tap offsets as two Int arrays (y offsets, x offsets).
+func withTapOffsets<R>(taps: [(Int, Int)], _ body: (UnsafePointer<Int>, UnsafePointer<Int>) -> R) -> R {
+    precondition(!taps.isEmpty, "a convolution pass needs at least one tap")
+    let ys = taps.map(\.0), xs = taps.map(\.1)
+    return ys.withUnsafeBufferPointer { y in xs.withUnsafeBufferPointer { x in body(y.baseAddress!, x.baseAddress!) } }
+}
+
+/// Runs `body` with a buffer of at least `count` zeros.
+func withZeros<R>(_ count: Int, _ body: (UnsafePointer<Float>) -> R) -> R {
+    let zeros = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
+    zeros.initialize(repeating: 0, count: max(1, count))
+    defer { zeros.deallocate() }
+    return body(zeros)
+}

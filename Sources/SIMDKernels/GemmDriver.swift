@@ -1,0 +1,116 @@
+/// The loop nest around the micro-kernel, shared by `sgemm` and every convolution.
+///
+/// A GEMM here is C[m×N] = alpha·A·B + beta·C (+ bias), with B a `PackedMatrix` (K×N) and A supplied
+/// row by row by a `RowSource`. K is `segments × length` (a convolution's taps × input channels; a plain
+/// GEMM has one segment), and A's rows may jump between segments (a tap moves the window) but advance by
+/// `ks` within one.
+protocol RowSource {
+    /// Distance between consecutive k of one A row, in floats.
+    var ks: Int { get }
+    /// Writes `segments.count · mr` pointers, segment after segment: rows first..<first+count of A at the
+    /// segment's k = 0. Entries for rows count..<mr repeat some valid row (their results are discarded).
+    func fillRows(_ out: UnsafeMutablePointer<UnsafePointer<Float>>, mr: Int, first: Int, count: Int,
+                  segments: Range<Int>)
+    /// Writes `count` pointers to column 0 of C rows first..<first+count.
+    func fillOutputRows(_ out: UnsafeMutablePointer<UnsafeMutablePointer<Float>>, first: Int, count: Int)
+}
+
+/// K as `segments` runs of `length` steps each.
+struct KLayout {
+    var segments: Int
+    var length: Int
+
+    /// One micro-kernel call's share of K: whole segments when they are short, else a chunk of one.
+    struct Block {
+        var firstSegment: Int
+        var segmentCount: Int
+        var offset: Int
+        var kc: Int
+    }
+
+    /// Blocks of about `Blocking.kc` steps, balanced so that no block is a sliver.
+    func blocks() -> [Block] {
+        guard segments > 0, length > 0 else { return [Block(firstSegment: 0, segmentCount: 0, offset: 0, kc: 0)] }
+        if length >= Blocking.kc {
+            let chunks = (length + Blocking.kc - 1) / Blocking.kc
+            return (0..<segments).flatMap { s in
+                (0..<chunks).map { c in
+                    let lo = c * length / chunks, hi = (c + 1) * length / chunks
+                    return Block(firstSegment: s, segmentCount: 1, offset: lo, kc: hi - lo)
+                }
+            }
+        }
+        let perBlock = Blocking.kc / length
+        let count = (segments + perBlock - 1) / perBlock
+        return (0..<count).map { c in
+            let lo = c * segments / count, hi = (c + 1) * segments / count
+            return Block(firstSegment: lo, segmentCount: hi - lo, offset: 0, kc: length)
+        }
+    }
+}
+
+/// Runs C = alpha·A·B + beta·C (+ bias on the columns) over all cores.
+///
+/// Work split: each worker takes a contiguous range of row tiles (sharing B read-only), unless the rows
+/// are too few to balance (StyleGAN's 4×4 and 8×8 layers, weight gradients with few channels); then
+/// workers take ranges of B panels instead. No split ever divides K, so no reduction is needed.
+func runGemm<Source: RowSource>(_ source: Source, m: Int, b: PackedMatrix, layout: KLayout, tile: Tile,
+                                alpha: Float, beta: Float, bias: UnsafePointer<Float>?) {
+    precondition(b.panelWidth == tile.nr && b.rows == layout.segments * layout.length, "B packed for another shape")
+    guard m > 0, b.columns > 0 else { return }
+    let rowTiles = (m + tile.mr - 1) / tile.mr, panels = b.panels
+    let workers = max(1, Parallel.threadCount)
+    let rowSplitWork = (rowTiles + workers - 1) / workers * panels
+    let panelSplitWork = (panels + workers - 1) / workers * rowTiles
+    let splitRows = rowSplitWork <= panelSplitWork
+    let blocks = layout.blocks()
+    nonisolated(unsafe) let bias = bias
+    Parallel.forEach(workers) { w in
+        let tiles = splitRows ? share(rowTiles, w, workers) : 0..<rowTiles
+        let columns = splitRows ? 0..<panels : share(panels, w, workers)
+        runPart(source, m: m, b: b, layout: layout, blocks: blocks, tile: tile, tiles: tiles, panels: columns,
+                first: Epilogue(alpha: alpha, beta: beta, bias: bias))
+    }
+}
+
+/// The w-th of `parts` contiguous, near-equal ranges of 0..<count.
+@inline(__always) func share(_ count: Int, _ w: Int, _ parts: Int) -> Range<Int> {
+    (w * count / parts)..<((w + 1) * count / parts)
+}
+
+/// One worker's loop nest: B columns in L2-sized groups, then K blocks, then row tiles, then panels,
+/// so that a B block stays in L2 while the A rows of one tile are reused from L1 across its panels.
+private func runPart<Source: RowSource>(_ source: Source, m: Int, b: PackedMatrix, layout: KLayout,
+                                        blocks: [KLayout.Block], tile: Tile, tiles: Range<Int>,
+                                        panels: Range<Int>, first: Epilogue) {
+    guard !tiles.isEmpty, !panels.isEmpty else { return }
+    let mr = tile.mr, nr = tile.nr, n = b.columns, ks = source.ks
+    let panelsPerGroup = max(1, Blocking.nc / nr)
+    let maxSegments = blocks.map(\.segmentCount).max() ?? 1
+    withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: max(1, maxSegments) * mr) { aRows in
+        withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>.self, capacity: mr) { cRows in
+            for group in stride(from: panels.lowerBound, to: panels.upperBound, by: panelsPerGroup) {
+                let groupEnd = min(group + panelsPerGroup, panels.upperBound)
+                for (index, block) in blocks.enumerated() {
+                    let epilogue = index == 0 ? first : Epilogue(alpha: first.alpha, beta: 1, bias: nil)
+                    let kRow = block.firstSegment * layout.length + block.offset
+                    for t in tiles {
+                        let row = t * mr, count = min(mr, m - row)
+                        let segments = block.firstSegment..<(block.firstSegment + block.segmentCount)
+                        source.fillRows(aRows.baseAddress!, mr: mr, first: row, count: count, segments: segments)
+                        if block.offset != 0 {
+                            for i in 0..<(segments.count * mr) { aRows[i] += block.offset * ks }
+                        }
+                        source.fillOutputRows(cRows.baseAddress!, first: row, count: count)
+                        for j in group..<groupEnd {
+                            tile.kernel(KernelCall(
+                                segments: block.segmentCount, kc: block.kc, a: aRows.baseAddress!, ks: ks,
+                                b: b.panel(j, row: kRow), c: cRows.baseAddress!, cOffset: j * nr,
+                                m: count, n: min(nr, n - j * nr), epilogue: epilogue))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+/// The register-tiled micro-kernel every GEMM and convolution in this module runs on.
+///
+/// Contract (XNNPACK / oneDNN-brgemm style, see specs/kernels.md §3):
+/// - It computes one MR×NR tile of C, NR = NV·V.scalarCount, accumulating in registers.
+/// - **A is not packed.** K is split into `segments` runs of `kc` steps. For segment s, row i of the tile
+///   reads `a[s·MR + i][k·ks]` for k in 0..<kc (broadcast). Plain GEMM uses one segment with row pointers
+///   `A + i·lda`; a convolution uses one segment per kernel tap with pointers into the NHWC input
+///   (or into a zero row where the tap falls into the padding).
+/// - **B is packed**: `segments·kc` rows of NR contiguous floats, zero-padded past the true n.
+/// - Rows i ≥ m must still point at readable memory (callers repeat row 0); only rows < m and
+///   columns < n are stored.
+/// - Epilogue: `C[i][j] = alpha·acc + beta·C[i][j] (+ bias[j])`, with C row i at `c[i] + cOffset`.
+///   C is not read when beta is 0, so it may hold garbage.
+///
+/// Signatures take pointers and Ints only: SIMD values passed as arguments are split into xmm pieces
+/// by the Swift calling convention (specs/kernels.md §8).
+/// The tile shape and vector type are given as the accumulator type, e.g.
+/// `microKernel(Accumulators<SIMD16<Float>, 6, 1>.self, call)` (Swift cannot spell explicit generic
+/// arguments on a function call).
+@inline(__always)
+func microKernel<V: SIMD, let MR: Int, let NV: Int>(_ shape: Accumulators<V, MR, NV>.Type, _ p: KernelCall)
+where V.Scalar == Float {
+    let lanes = V.scalarCount
+    var acc = Accumulators<V, MR, NV>(repeating: InlineArray<NV, V>(repeating: V()))
+    var bp = p.b
+    let a = p.a, ks = p.ks, kc = p.kc
+    for s in 0..<p.segments {
+        let rows = InlineArray<MR, UnsafePointer<Float>> { i in a[s &* MR &+ i] }
+        var offset = 0
+        for _ in 0..<kc {
+            let bv = InlineArray<NV, V> { j in UnsafeRawPointer(bp + j &* lanes).loadUnaligned(as: V.self) }
+            for i in 0..<MR {
+                let av = V(repeating: rows[i][offset])
+                for j in 0..<NV { acc[i][j] = acc[i][j].addingProduct(av, bv[j]) }
+            }
+            offset &+= ks
+            bp += NV &* lanes
+        }
+    }
+    storeTile(acc, c: p.c, cOffset: p.cOffset, m: p.m, n: p.n, epilogue: p.epilogue)
+}
+
+/// MR rows × NV vectors of accumulators: the register tile.
+typealias Accumulators<V: SIMD, let MR: Int, let NV: Int> = InlineArray<MR, InlineArray<NV, V>>
+
+/// What the micro-kernel does with the accumulators: `C = alpha·acc + beta·C (+ bias)`.
+struct Epilogue {
+    var alpha: Float
+    var beta: Float
+    /// Per-column bias (indexed like C's columns), added once; nil for none.
+    var bias: UnsafePointer<Float>?
+}
+
+@inline(__always)
+private func storeTile<V: SIMD, let MR: Int, let NV: Int>(
+    _ acc: Accumulators<V, MR, NV>,
+    c: UnsafePointer<UnsafeMutablePointer<Float>>, cOffset: Int, m: Int, n: Int, epilogue: Epilogue
+) where V.Scalar == Float {
+    let lanes = V.scalarCount
+    let alpha = V(repeating: epilogue.alpha), beta = V(repeating: epilogue.beta)
+    for i in 0..<MR where i < m {
+        let row = c[i] + cOffset
+        if n == NV * lanes {
+            for j in 0..<NV {
+                let p = UnsafeMutableRawPointer(row + j * lanes)
+                var v = acc[i][j] * alpha
+                if epilogue.beta != 0 { v = v.addingProduct(beta, p.loadUnaligned(as: V.self)) }
+                if let bias = epilogue.bias {
+                    v += UnsafeRawPointer(bias + cOffset + j * lanes).loadUnaligned(as: V.self)
+                }
+                p.storeBytes(of: v, as: V.self)
+            }
+        } else {
+            for col in 0..<n {
+                var v = acc[i][col / lanes][col % lanes] * epilogue.alpha
+                if epilogue.beta != 0 { v += epilogue.beta * row[col] }
+                if let bias = epilogue.bias { v += bias[cOffset + col] }
+                row[col] = v
+            }
+        }
+    }
+}

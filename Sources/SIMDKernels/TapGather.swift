@@ -1,0 +1,117 @@
+/// The A operand of a convolution run as an implicit GEMM (IGEMM): rows are output pixels, segments are
+/// kernel taps, and each (pixel, tap) row points straight into the NHWC source (no im2col).
+///
+/// Row r is pixel (n, y, x) of a `gridHeight × gridWidth` grid per image. Tap t reads the `channels`
+/// floats of source pixel (n, y·stride + tapY[t], x·stride + tapX[t]), or a zero row when that pixel is
+/// outside the source: borders are handled here, so activations need no halo. The result of row r goes
+/// to destination pixel (n, y·destinationStride + destinationY, x·destinationStride + destinationX),
+/// which lets the sub-pixel phases of a strided backward pass or an upsampling conv write interleaved.
+struct TapGather: RowSource {
+    var source: UnsafePointer<Float>
+    var sourceHeight: Int
+    var sourceWidth: Int
+    var channels: Int
+    var gridHeight: Int
+    var gridWidth: Int
+    var stride: Int
+    /// Tap offsets in source pixels, one (y, x) pair per segment.
+    var tapY: UnsafePointer<Int>
+    var tapX: UnsafePointer<Int>
+    /// At least `channels` zeros.
+    var zeros: UnsafePointer<Float>
+    var destination: UnsafeMutablePointer<Float>
+    var destinationHeight: Int
+    var destinationWidth: Int
+    var destinationChannels: Int
+    var destinationStride: Int = 1
+    var destinationY: Int = 0
+    var destinationX: Int = 0
+
+    var ks: Int { 1 }
+
+    var rows: Int { gridHeight * gridWidth }
+
+    /// (image, y, x) of grid row `r`.
+    @inline(__always) private func pixel(_ r: Int) -> (n: Int, y: Int, x: Int) {
+        let perImage = gridHeight * gridWidth
+        let n = r / perImage, rest = r - n * perImage
+        let y = rest / gridWidth
+        return (n, y, rest - y * gridWidth)
+    }
+
+    func fillRows(_ out: UnsafeMutablePointer<UnsafePointer<Float>>, mr: Int, first: Int, count: Int,
+                  segments: Range<Int>) {
+        // Source coordinates of the tile's pixels, walked from the first without further divisions.
+        var image = InlineArray<16, Int>(repeating: 0), top = InlineArray<16, Int>(repeating: 0)
+        var left = InlineArray<16, Int>(repeating: 0)
+        var (n, y, x) = pixel(first)
+        for i in 0..<mr {
+            if i < count {
+                image[i] = n * sourceHeight; top[i] = y * stride; left[i] = x * stride
+                x += 1
+                if x == gridWidth { x = 0; y += 1; if y == gridHeight { y = 0; n += 1 } }
+            } else {
+                image[i] = image[0]; top[i] = top[0]; left[i] = left[0]
+            }
+        }
+        var slot = out
+        for s in segments {
+            let dy = tapY[s], dx = tapX[s]
+            for i in 0..<mr {
+                let iy = top[i] + dy, ix = left[i] + dx
+                if iy >= 0 && iy < sourceHeight && ix >= 0 && ix < sourceWidth {
+                    slot[i] = source + ((image[i] + iy) * sourceWidth + ix) * channels
+                } else {
+                    slot[i] = zeros
+                }
+            }
+            slot += mr
+        }
+    }
+
+    func fillOutputRows(_ out: UnsafeMutablePointer<UnsafeMutablePointer<Float>>, first: Int, count: Int) {
+        var (n, y, x) = pixel(first)
+        for i in 0..<count {
+            let dy = y * destinationStride + destinationY, dx = x * destinationStride + destinationX
+            out[i] = destination + ((n * destinationHeight + dy) * destinationWidth + dx) * destinationChannels
+            x += 1
+            if x == gridWidth { x = 0; y += 1; if y == gridHeight { y = 0; n += 1 } }
+        }
+    }
+}
+
+/// The A operand of a weight gradient: rows are the channels of a source image, K runs over the pixels
+/// of an output grid (segments = grid rows of `gridWidth` pixels, one image after another), and the tap
+/// (tapY, tapX) shifts the window. Row c, segment (n, y) starts at source pixel
+/// (n, y·stride + tapY, tapX), channel c, and steps `stride` pixels per k. The source must contain every
+/// pixel the window reaches (callers pad it), so there are no borders here.
+struct ChannelRows: RowSource {
+    var source: UnsafePointer<Float>
+    var sourceHeight: Int
+    var sourceWidth: Int
+    var channels: Int
+    var gridHeight: Int
+    var stride: Int
+    var tapY: Int
+    var tapX: Int
+    /// C row c starts at `destination + c·destinationRowStride`.
+    var destination: UnsafeMutablePointer<Float>
+    var destinationRowStride: Int
+
+    var ks: Int { stride * channels }
+
+    func fillRows(_ out: UnsafeMutablePointer<UnsafePointer<Float>>, mr: Int, first: Int, count: Int,
+                  segments: Range<Int>) {
+        var slot = out
+        for s in segments {
+            let n = s / gridHeight, y = s - n * gridHeight
+            let row = source + ((n * sourceHeight + y * stride + tapY) * sourceWidth + tapX) * channels + first
+            for i in 0..<mr { slot[i] = row + (i < count ? i : 0) }
+            slot += mr
+        }
+    }
+
+    func fillOutputRows(_ out: UnsafeMutablePointer<UnsafeMutablePointer<Float>>, first: Int, count: Int) {
+        for i in 0..<count { out[i] = destination + (first + i) * destinationRowStride }
+    }
+}

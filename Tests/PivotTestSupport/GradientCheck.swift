@@ -3,6 +3,7 @@
 /// - central finite differences of `⟨forward(x), dy⟩` at chosen inputs against `Jᵀ·dy`.
 
 /// ⟨a, b⟩ accumulated in Double.
+@inlinable
 public func innerProduct<A: Collection, B: Collection>(_ a: A, _ b: B) -> Double
 where A.Element: BinaryFloatingPoint, B.Element: BinaryFloatingPoint {
     zip(a, b).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }

@@ -40,17 +40,23 @@ public struct ReferenceConvolution {
         precondition(x.channels == inputChannels, "ReferenceConvolution: channel mismatch")
         var y = ReferenceImage(height: outputSize(x.height), width: outputSize(x.width), channels: outputChannels)
         let cin = inputChannels, cout = outputChannels
-        for oy in 0..<y.height {
-            for ox in 0..<y.width {
-                var acc = bias
-                forEachTap(oy, ox, x) { tap, iy, ix in
-                    for i in 0..<cin {
-                        let v = x.values[x.index(iy, ix, i)]
-                        let row = (tap * cin + i) * cout
-                        for o in 0..<cout { acc[o] += v * weightsHWIO[row + o] }
+        weightsHWIO.withUnsafeBufferPointer { w in
+            x.values.withUnsafeBufferPointer { xv in
+                y.values.withUnsafeMutableBufferPointer { yv in
+                    for oy in 0..<y.height {
+                        for ox in 0..<y.width {
+                            let out = (oy * y.width + ox) * cout
+                            for o in 0..<cout { yv[out + o] = bias[o] }
+                            forEachTap(oy, ox, x.height, x.width) { tap, iy, ix in
+                                for i in 0..<cin {
+                                    let v = xv[x.index(iy, ix, i)]
+                                    let row = (tap * cin + i) * cout
+                                    for o in 0..<cout { yv[out + o] += v * w[row + o] }
+                                }
+                            }
+                        }
                     }
                 }
-                for o in 0..<cout { y.values[y.index(oy, ox, o)] = acc[o] }
             }
         }
         return y
@@ -60,14 +66,22 @@ public struct ReferenceConvolution {
     public func backwardData(_ dy: ReferenceImage, inputHeight: Int, inputWidth: Int) -> ReferenceImage {
         var dx = ReferenceImage(height: inputHeight, width: inputWidth, channels: inputChannels)
         let cin = inputChannels, cout = outputChannels
-        for oy in 0..<dy.height {
-            for ox in 0..<dy.width {
-                forEachTap(oy, ox, dx) { tap, iy, ix in
-                    for i in 0..<cin {
-                        let row = (tap * cin + i) * cout
-                        var sum = 0.0
-                        for o in 0..<cout { sum += weightsHWIO[row + o] * dy.values[dy.index(oy, ox, o)] }
-                        dx.values[dx.index(iy, ix, i)] += sum
+        let (height, width) = (inputHeight, inputWidth)
+        weightsHWIO.withUnsafeBufferPointer { w in
+            dy.values.withUnsafeBufferPointer { dyv in
+                dx.values.withUnsafeMutableBufferPointer { dxv in
+                    for oy in 0..<dy.height {
+                        for ox in 0..<dy.width {
+                            let out = (oy * dy.width + ox) * cout
+                            forEachTap(oy, ox, height, width) { tap, iy, ix in
+                                for i in 0..<cin {
+                                    let row = (tap * cin + i) * cout
+                                    var sum = 0.0
+                                    for o in 0..<cout { sum += w[row + o] * dyv[out + o] }
+                                    dxv[(iy * width + ix) * cin + i] += sum
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -76,13 +90,13 @@ public struct ReferenceConvolution {
     }
 
     /// Calls `body(tap, iy, ix)` for every kernel tap of output pixel (oy, ox) that lands inside the input.
-    private func forEachTap(_ oy: Int, _ ox: Int, _ x: ReferenceImage, _ body: (Int, Int, Int) -> Void) {
+    private func forEachTap(_ oy: Int, _ ox: Int, _ height: Int, _ width: Int, _ body: (Int, Int, Int) -> Void) {
         for ky in 0..<kernel {
             let iy = oy * stride - padding + ky
-            if iy < 0 || iy >= x.height { continue }
+            if iy < 0 || iy >= height { continue }
             for kx in 0..<kernel {
                 let ix = ox * stride - padding + kx
-                if ix < 0 || ix >= x.width { continue }
+                if ix < 0 || ix >= width { continue }
                 body(ky * kernel + kx, iy, ix)
             }
         }

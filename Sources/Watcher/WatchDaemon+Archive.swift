@@ -100,11 +100,13 @@ extension WatchDaemon {
         }
     }
 
-    /// Rewrites the journal to one snapshot per unfinished job plus recent history.
+    /// Rewrites the journal to one snapshot per unfinished job plus recent history (a finished job
+    /// whose effects are still pending is kept until they are done).
     func compactJournal() throws {
         let history = 50
-        let finished = book.ordered.filter(\.isFinished)
+        let finished = book.ordered.filter { $0.isFinished && !FileSystem.exists(layout.jobs + "/" + $0.id) }
         for old in finished.dropLast(history) { book.forget(old.id) }
+        recordsSinceCompaction = 0
         var sequence = JournalRecord(.sequence)
         sequence.next = book.nextSequence
         try journal.rewrite([sequence] + book.ordered.map(\.snapshot))

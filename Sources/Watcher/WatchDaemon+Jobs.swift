@@ -92,6 +92,7 @@ extension WatchDaemon {
             return false
         }
         book.apply(record)
+        recordsSinceCompaction += 1
         return true
     }
 

@@ -38,6 +38,9 @@ public final class WatchDaemon {
     var settling: [String: Date] = [:]
     var stopping = false
     var exitStatus: Int32 = 0
+    /// The journal is compacted at start-up and whenever this many records have been appended since.
+    var recordsSinceCompaction = 0
+    static let compactionInterval = 20_000
     let debugStepDelay: Double
 
     /// Builds the daemon from the config `loadConfig` returns (it is called again on SIGHUP).
@@ -81,6 +84,9 @@ public final class WatchDaemon {
             if let message = mailbox.next(before: nextWakeUp()) { handle(message) }
             recheckSettling()
             writeProgressIfDue()
+            if recordsSinceCompaction >= Self.compactionInterval {
+                do { try compactJournal() } catch { log.error("journal", "cannot compact the journal: \(error)") }
+            }
         }
         progress = [:]
         writeProgress()

@@ -88,4 +88,20 @@ import Testing
         #expect(d.outputs == ["queued", "victim"] && d.done.count == 2)
         #expect(d.log.components(separatedBy: "-> outbox/").count == 3)
     }
+
+    @Test func anInputThatKeepsKillingTheDaemonIsFailedAfterMaxInterruptions() throws {
+        let d = try DaemonHarness()
+        let config = d.root + "/pivot.json"
+        try #"{"limits": {"maxInterruptions": 2}}"#.write(toFile: config, atomically: true, encoding: .utf8)
+        for attempt in 1...2 {
+            try d.start(["--config", config, "--debug-step-delay", "0.5"])
+            if attempt == 1 { d.drop("poison.jpg", Samples.jpeg) }
+            #expect(d.waitFor { d.log.contains("\"poison.jpg\": attempt \(attempt)") }, "\(d.log)")
+            #expect(d.stop(SIGKILL) == SIGKILL)
+        }
+        try d.start(["--config", config])
+        #expect(d.waitFor { d.failed == ["poison.jpg"] }, "\(d.log)")
+        #expect((d.errorReport("poison.jpg")["message"] as? String)?.contains("died 2 times") == true)
+        #expect(d.outputs.isEmpty)
+    }
 }

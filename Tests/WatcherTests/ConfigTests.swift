@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+import Watcher
+
+@Suite struct ConfigTests {
+    private func file(_ json: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pivot-config-\(UUID().uuidString).json").path
+        try json.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func defaultsAreTheCurrentFolders() throws {
+        let config = try ConfigOverrides().resolve(configFile: nil)
+        #expect(config.inbox == "inbox" && config.outbox == "outbox" && config.state == "state")
+        #expect(config.model == nil && config.jobs == 1)
+    }
+
+    @Test func fileValuesAreUsedAndFlagsWin() throws {
+        let path = try file(#"{"inbox": "/in", "jobs": 3, "limits": {"maxPixels": 1000}, "formats": ["png"]}"#)
+        var flags = ConfigOverrides()
+        flags.jobs = 2
+        let config = try flags.resolve(configFile: path)
+        #expect(config.inbox == "/in" && config.jobs == 2 && config.limits.maxPixels == 1000 && config.formats == ["png"])
+        #expect(config.limits.maxAttempts == WatchConfig.Limits().maxAttempts)
+    }
+
+    @Test(arguments: [
+        (#"{"inbx": "/in"}"#, "unknown key \"inbx\""),
+        (#"{"limits": {"maxPixel": 5}}"#, "unknown key \"limits.maxPixel\""),
+        (#"{"jobs": 0}"#, "jobs must be at least 1"),
+        (#"{"formats": ["gif"]}"#, "unknown output format"),
+        (#"{"inbox": "#, "not valid JSON"),
+    ])
+    func badConfigFilesAreRefusedWithAReason(json: String, expected: String) throws {
+        let path = try file(json)
+        #expect(throws: (any Error).self) { try ConfigOverrides().resolve(configFile: path) }
+        do {
+            _ = try ConfigOverrides().resolve(configFile: path)
+        } catch {
+            #expect("\(error)".contains(expected), "\(error)")
+        }
+    }
+
+    @Test(arguments: [("7d", 604800.0), ("12h", 43200), ("30m", 1800), ("90", 90), ("1.5s", 1.5)])
+    func ages(text: String, seconds: Double) throws {
+        #expect(try Quantity.seconds(text) == seconds)
+    }
+
+    @Test(arguments: [("10G", Int64(10) << 30), ("500M", 500 << 20), ("4096", 4096), ("2KiB", 2048)])
+    func sizes(text: String, bytes: Int64) throws {
+        #expect(try Quantity.bytes(text) == bytes)
+    }
+
+    @Test func badQuantitiesAreRefused() {
+        #expect(throws: Quantity.ParseError.self) { try Quantity.seconds("soon") }
+        #expect(throws: Quantity.ParseError.self) { try Quantity.bytes("-5G") }
+    }
+
+    @Test func hangUpReloadsTheConfigAndKeepsTheOldOneWhenTheNewIsBad() throws {
+        let d = try DaemonHarness()
+        let path = d.root + "/pivot.json"
+        try #"{"jobs": 1}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        try d.start(["--config", path])
+        try #"{"jobs": 2, "typo": 1}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        kill(d.pid, SIGHUP)
+        #expect(d.waitFor { d.log.contains("could not reload the config, keeping the old one") }, "\(d.log)")
+        try #"{"jobs": 2, "recursive": true}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        kill(d.pid, SIGHUP)
+        #expect(d.waitFor { d.log.contains("reloaded the config (2 job(s) at a time)") }, "\(d.log)")
+        #expect(d.log.contains("recursive changed in the config; that takes effect after a restart"))
+        d.drop("after.jpg", Samples.jpeg)
+        #expect(d.waitFor { d.done == ["after.jpg"] })
+        #expect(d.stop() == 0)
+    }
+}

@@ -72,12 +72,16 @@ let package = Package(
                        providers: [.apt(["libjpeg-dev"])]),
         .systemLibrary(name: "CWebP", pkgConfig: "libwebp",
                        providers: [.apt(["libwebp-dev"])]),
+        // setjmp wrappers around the three codecs (libpng/libjpeg report errors by longjmp, which Swift
+        // cannot catch); libwebpdemux finds the EXIF chunk of extended WebP files.
+        .target(name: "CImageCodecs", dependencies: ["CPNG", "CJPEG", "CWebP"],
+                linkerSettings: [.linkedLibrary("webpdemux")]),
         .systemLibrary(name: "CInotifyTools",
                        providers: [.apt(["libinotifytools0-dev"])]),
 
         // Models and stages: align, invert, pivotal-tune, edit, encode; checkpoint readers; codecs.
         .target(name: "Pipeline",
-                dependencies: ["SIMDKernels", "CPNG", "CJPEG", "CWebP"],
+                dependencies: ["SIMDKernels", "CImageCodecs"],
                 resources: [.copy("Detect/Resources/dlib_frontal_face_detector.dat"),
                             .copy("Detect/Resources/dlib_frontal_face_detector.NOTICE.txt")],
                 swiftSettings: vectorSettings),

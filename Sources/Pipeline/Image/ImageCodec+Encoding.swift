@@ -50,9 +50,9 @@ extension ImageCodec {
     public static func write(_ image: RGBImage, to url: URL, as encoding: ImageEncoding) throws {
         let bytes = try encode(image, as: encoding, file: url.path)
         do {
-            try AtomicFile.write(bytes, to: url)
-        } catch let error as AtomicFile.WriteError {
-            throw ImageError(file: url.path, kind: .notWritten, reason: error.reason)
+            try AtomicFile.write(to: url.path) { try $0.write(bytes) }
+        } catch {
+            throw ImageError(file: url.path, kind: .notWritten, reason: "\(error)")
         }
     }
 }

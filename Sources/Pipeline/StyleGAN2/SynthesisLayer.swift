@@ -1,0 +1,63 @@
+/// A modulated 3×3 convolution layer of the synthesis network (stylegan2.md §5.3–5.5): conv1 (same size) or
+/// conv0 (up = 2). Parameters are kept in PyTorch layout so that state_dict names and gradients map 1:1.
+public struct SynthesisLayer: Sendable {
+    public let inputs: Int
+    public let outputs: Int
+    /// Output resolution.
+    public let resolution: Int
+    public let up: Bool
+    /// [outputs][inputs][3][3]
+    public var weight: [Float]
+    public var bias: [Float]
+    /// One value.
+    public var noiseStrength: [Float]
+    /// [resolution][resolution]
+    public var noiseConst: [Float]
+    /// [inputs][wDim]
+    public var affineWeight: [Float]
+    public var affineBias: [Float]
+
+    /// Everything the backward pass needs from the forward pass (the input map is the previous layer's output).
+    struct Saved {
+        var styles: [Float]
+        var modulated: ModulatedWeight
+        var output: FeatureMap
+        var noise: [Float]?
+    }
+
+    /// `noise` is the map to add (times noise_strength), nil for none.
+    func forward(_ x: FeatureMap, w: [Float], noise: [Float]?, clamp: Float?) -> Saved {
+        let styles = affine(w)
+        let modulated = ModulatedWeight(weight: weight, styles: styles, outputs: outputs)
+        var output = up ? convolveUp(x, modulated) : convolve(x, modulated)
+        applyActivation(&output, noise: noise, clamp: clamp)
+        return Saved(styles: styles, modulated: modulated, output: output, noise: noise)
+    }
+
+    /// `dy` is dL/d(output) (halo ignored). Returns dL/dx (zero halo), dL/dw and dL/d(noise map) (nil
+    /// without noise); adds the parameter gradients to `grads` (a layer of the same shape) when given.
+    func backward(_ dy: FeatureMap, input x: FeatureMap, _ saved: Saved, w: [Float], clamp: Float?,
+                  grads: inout SynthesisLayer?) -> (dx: FeatureMap, dw: [Float], dNoise: [Float]?) {
+        let (dConv, dNoise) = activationBackward(dy, saved, clamp: clamp, grads: &grads)
+        let (dx, dModulated) = up ? convolveUpBackward(dConv, input: x, saved.modulated)
+                                  : convolveBackward(dConv, input: x, saved.modulated)
+        let (dStyles, dWeight) = saved.modulated.backward(dModulated, weight: weight, styles: saved.styles)
+        let dw = affineBackward(dStyles, w: w, grads: &grads)
+        if grads != nil { add(dWeight, to: &grads!.weight) }
+        return (dx, dw, dNoise)
+    }
+
+    /// A layer of the same shape with every tensor zero (gradient accumulator).
+    func zeroed() -> SynthesisLayer {
+        var z = self
+        z.weight = zeros(weight); z.bias = zeros(bias); z.noiseStrength = zeros(noiseStrength)
+        z.noiseConst = zeros(noiseConst); z.affineWeight = zeros(affineWeight); z.affineBias = zeros(affineBias)
+        return z
+    }
+}
+
+func zeros(_ a: [Float]) -> [Float] { [Float](repeating: 0, count: a.count) }
+
+func add(_ x: [Float], to y: inout [Float]) {
+    for i in y.indices { y[i] += x[i] }
+}

@@ -1,0 +1,94 @@
+import Testing
+import Pipeline
+import PivotTestSupport
+
+/// The fast generator on small random generators: against the Double oracle (forward and every gradient),
+/// and against finite differences of its own forward.
+struct GeneratorGradientTests {
+    static func make(_ config: ReferenceGenerator.Config, seed: UInt64) throws -> (ReferenceGenerator, StyleGAN2Generator) {
+        let oracle = ReferenceGenerator.random(config: config, seed: seed)
+        let fast = try StyleGAN2Generator(resolution: config.resolution, mappingLayers: config.mappingLayers,
+                                          convClamp: config.convClamp.map(Float.init), source: "random") {
+            oracle.tensor($0).map(Float.init)
+        }
+        return (oracle, fast)
+    }
+
+    /// Channel counts 20, 12, 6: not multiples of the SIMD width; clamp active or off.
+    @Test(arguments: [1.0 as Double?, nil])
+    func matchesOracle(clamp: Double?) throws {
+        let config = ReferenceGenerator.Config(resolution: 16, mappingLayers: 2, channelBase: 96, channelMax: 20,
+                                               convClamp: clamp, wDim: 24, zDim: 24)
+        let (oracle, fast) = try Self.make(config, seed: 3)
+        var rng = SplitMix64(seed: 11)
+        let z = (0..<24).map { _ in rng.nextNormal() }
+        let wsRef = oracle.truncate(oracle.mapping(z: z), psi: 0.6, cutoff: 3)
+        let ws = fast.ws(z: z.map(Float.init), psi: 0.6, cutoff: 3)
+        #expect(compare(ws.flatMap { $0 }, wsRef.flatMap { $0 }).relativeToMax <= 1e-5)
+        let R = config.resolution
+        let dImg = (0..<(3 * R * R)).map { _ in rng.nextNormal() }
+        for noise in [ReferenceGenerator.NoiseMode.const, .none] {
+            let ref = oracle.synthesis(ws: wsRef, noise: noise)
+            let trace = fast.synthesis.forward(ws: ws, noise: noise == .const ? .const : .none)
+            let image = compare(nchw(trace.image, size: R, channels: 3), ref.img)
+            #expect(image.relativeToMax <= 1e-4, "image \(noise): \(image)")
+            let refGrads = oracle.backward(ref, dImg: dImg)
+            let grads = fast.synthesis.backward(trace, dImage: nhwc(dImg.map(Float.init), size: R, channels: 3),
+                                                parameters: true)
+            let dws = compare(grads.ws.flatMap { $0 }, refGrads.ws.flatMap { $0 })
+            #expect(dws.relativeToMax <= 1e-3, "ws gradient: \(dws)")
+            var named = grads.parameters!.namedTensors()
+            for (i, map) in grads.noise.enumerated() {
+                let name = "\(fast.synthesis.layerName(i)).noise_const"
+                #expect((map == nil) == (noise == .none))
+                named[name] = map   // the oracle has no noise gradients (nor strength ones) without noise
+            }
+            for (name, expected) in refGrads.tensors {
+                guard let mine = named[name] else { Issue.record("no gradient \(name)"); continue }
+                let c = compare(mine, expected)
+                #expect(c.relativeToMax <= 1e-3, "\(name) (\(noise)): \(c)")
+            }
+            #expect(refGrads.tensors.count == named.count - (noise == .none ? 5 : 0))   // noise_strength: zero here, absent there
+        }
+    }
+
+    /// Central differences in Float on a tiny unclamped generator (res 8, 16 channels): loss Σ img·R.
+    @Test func matchesFiniteDifferences() throws {
+        let config = ReferenceGenerator.Config(resolution: 8, mappingLayers: 1, channelBase: 64, channelMax: 16,
+                                               convClamp: nil, wDim: 16, zDim: 16)
+        let (_, fast) = try Self.make(config, seed: 21)
+        var rng = SplitMix64(seed: 4)
+        let ws = (0..<fast.numWs).map { _ in (0..<16).map { _ in Float(rng.nextNormal()) } }
+        let dImg = (0..<(3 * 64)).map { _ in Float(rng.nextNormal()) }
+        func loss(_ g: StyleGAN2Generator, _ ws: [[Float]]) -> Double {
+            zip(g.synthesis.forward(ws: ws, keep: false).image, dImg).reduce(0) { $0 + Double($1.0) * Double($1.1) }
+        }
+        let grads = fast.synthesis.backward(fast.synthesis.forward(ws: ws), dImage: dImg, parameters: true)
+        let h: Float = 1e-2
+        func expectClose(_ numeric: Double, _ analytic: Float, _ label: String) {
+            #expect(abs(numeric - Double(analytic)) <= 2e-2 * max(1, abs(numeric)), "\(label): fd \(numeric) vs \(analytic)")
+        }
+        /// Richardson-extrapolated central difference (error O(h⁴)) of loss(offset by t).
+        func derivative(_ f: (Float) -> Double) -> Double {
+            let wide = (f(h) - f(-h)) / Double(2 * h), narrow = (f(h / 2) - f(-h / 2)) / Double(h)
+            return (4 * narrow - wide) / 3
+        }
+        for slot in 0..<fast.numWs {
+            for k in [0, 9] {
+                let numeric = derivative { t in var p = ws; p[slot][k] += t; return loss(fast, p) }
+                expectClose(numeric, grads.ws[slot][k], "ws[\(slot)][\(k)]")
+            }
+        }
+        // Every parameter tensor and noise map: one entry each, through the state_dict names.
+        var named = grads.parameters!.namedTensors()
+        for (i, map) in grads.noise.enumerated() { named["\(fast.synthesis.layerName(i)).noise_const"] = map }
+        var checked = 0
+        for (name, path) in fast.synthesis.tensorPaths {
+            let k = named[name]!.count / 2
+            let numeric = derivative { t in var g = fast; g.synthesis[keyPath: path][k] += t; return loss(g, ws) }
+            expectClose(numeric, named[name]![k], name)
+            checked += 1
+        }
+        #expect(checked == 1 + 3 * 6 + 2 * 4)   // const, 3 conv layers, 2 ToRGB
+    }
+}

@@ -7,10 +7,9 @@ extension SynthesisLayer {
     func applyActivation(_ y: inout FeatureMap, noise: [Float]?, clamp: Float?) {
         let r = resolution, c = outputs, strength = noiseStrength[0]
         let limit = clamp ?? .infinity, gain = Self.activationGain
-        let stride = y.stride
         y.values.withUnsafeMutableBufferPointer { v in
             for h in 0..<r { for w in 0..<r {
-                let base = ((h + 1) * stride + w + 1) * c, added = noise.map { $0[h * r + w] * strength } ?? 0
+                let base = (h * r + w) * c, added = noise.map { $0[h * r + w] * strength } ?? 0
                 for o in 0..<c {
                     let pre = v[base + o] + added + bias[o]
                     v[base + o] = min(max((pre > 0 ? pre : 0.2 * pre) * gain, -limit), limit)
@@ -28,7 +27,7 @@ extension SynthesisLayer {
         var g = FeatureMap(size: r, channels: c)
         var dBias = [Float](repeating: 0, count: c), dNoise = [Float](repeating: 0, count: r * r)
         for h in 0..<r { for w in 0..<r {
-            let base = y.offset(h, w)
+            let base = (h * r + w) * c
             var pixel: Float = 0
             for o in 0..<c {
                 let out = y.values[base + o]

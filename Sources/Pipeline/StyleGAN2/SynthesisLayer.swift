@@ -17,7 +17,7 @@ public struct SynthesisLayer: Sendable {
     public var affineWeight: [Float]
     public var affineBias: [Float]
 
-    /// Everything the backward pass needs from the forward pass (the input map is the previous layer's output).
+    /// Everything the backward pass needs from the forward pass (the input is the previous layer's output).
     struct Saved {
         var styles: [Float]
         var modulated: ModulatedWeight
@@ -28,13 +28,13 @@ public struct SynthesisLayer: Sendable {
     /// `noise` is the map to add (times noise_strength), nil for none.
     func forward(_ x: FeatureMap, w: [Float], noise: [Float]?, clamp: Float?) -> Saved {
         let styles = affine(w)
-        let modulated = ModulatedWeight(weight: weight, styles: styles, outputs: outputs)
+        let modulated = ModulatedWeight(weight: weight, styles: styles, outputs: outputs, layout: weightLayout)
         var output = up ? convolveUp(x, modulated) : convolve(x, modulated)
         applyActivation(&output, noise: noise, clamp: clamp)
         return Saved(styles: styles, modulated: modulated, output: output, noise: noise)
     }
 
-    /// `dy` is dL/d(output) (halo ignored). Returns dL/dx (zero halo), dL/dw and dL/d(noise map) (nil
+    /// `dy` is dL/d(output). Returns dL/dx, dL/dw and dL/d(noise map) (nil
     /// without noise); adds the parameter gradients to `grads` (a layer of the same shape) when given.
     func backward(_ dy: FeatureMap, input x: FeatureMap, _ saved: Saved, w: [Float], clamp: Float?,
                   grads: inout SynthesisLayer?) -> (dx: FeatureMap, dw: [Float], dNoise: [Float]?) {

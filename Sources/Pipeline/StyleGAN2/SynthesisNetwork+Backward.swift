@@ -1,3 +1,5 @@
+import SIMDKernels
+
 /// Backward pass (stylegan2.md §6): from dL/d(image) to ws, the noise maps and, for tuning, every
 /// synthesis parameter, in one sweep that releases each layer's activations once used.
 extension SynthesisNetwork {
@@ -43,11 +45,11 @@ extension SynthesisNetwork {
                 index -= 1
             }
             dx = g
-            if b > 0 { dImg = StyleGAN2Resampling.upsampleBackward(dImg, size: block.resolution / 2, channels: 3) }
+            if b > 0 { dImg = Upfirdn2D.upsample2d.adjoint(dImg, inputSize: block.resolution / 2, channels: 3) }
         }
         if let dx, parameters {
             let c = const.count / 16
-            for ch in 0..<c { for p in 0..<16 { grads.parameters!.const[ch * 16 + p] = dx.values[dx.offset(p / 4, p % 4) + ch] } }
+            for ch in 0..<c { for p in 0..<16 { grads.parameters!.const[ch * 16 + p] = dx.values[p * c + ch] } }
         }
         return grads
     }

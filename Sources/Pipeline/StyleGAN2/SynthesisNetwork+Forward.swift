@@ -1,3 +1,5 @@
+import SIMDKernels
+
 /// Forward pass, optionally keeping what the backward pass needs.
 extension SynthesisNetwork {
     /// Activations of one forward pass. Layer i's input is layer i−1's output (the const map for i = 0).
@@ -12,7 +14,7 @@ extension SynthesisNetwork {
         public var image: [Float] { blockImages.last! }
 
         /// Block b's feature output (after conv1), [r][r][C] NHWC. Needs a trace kept for backward.
-        public func blockFeatures(_ block: Int) -> [Float] { layers[2 * block].output.unpadded() }
+        public func blockFeatures(_ block: Int) -> [Float] { layers[2 * block].output.values }
     }
 
     /// ws: numWs rows of wDim floats. With `keep` false only the image is kept (rendering).
@@ -31,7 +33,7 @@ extension SynthesisNetwork {
             let rgb = block.toRGB.forward(x, w: ws[index], clamp: convClamp)
             var img = rgb.output
             if let previous = trace.blockImages.last {
-                add(StyleGAN2Resampling.upsample(previous, size: block.resolution / 2, channels: 3), to: &img)
+                add(Upfirdn2D.upsample2d.apply(previous, size: block.resolution / 2, channels: 3), to: &img)
             }
             if keep { trace.toRGBs.append(rgb) } else { trace.blockImages.removeAll() }
             trace.blockImages.append(img)

@@ -33,11 +33,11 @@ public struct SynthesisNetwork: Sendable {
         return z
     }
 
-    /// The const input as a padded NHWC map.
+    /// The const input as an NHWC map.
     var constMap: FeatureMap {
         let c = const.count / 16
         var m = FeatureMap(size: 4, channels: c)
-        for ch in 0..<c { for p in 0..<16 { m.values[m.offset(p / 4, p % 4) + ch] = const[ch * 16 + p] } }
+        for ch in 0..<c { for p in 0..<16 { m.values[p * c + ch] = const[ch * 16 + p] } }
         return m
     }
 }

@@ -1,5 +1,5 @@
 /// ToRGB (stylegan2.md §5.4, §3.2): 1×1 modulated conv without demodulation, styles scaled by 1/√C_in,
-/// then bias and clamp. Output [r][r][3] unpadded.
+/// then bias and clamp. Output [r][r][3] NHWC.
 public struct ToRGBLayer: Sendable, StyleAffine {
     public let inputs: Int
     public let resolution: Int
@@ -28,7 +28,7 @@ public struct ToRGBLayer: Sendable, StyleAffine {
         weff.withUnsafeBufferPointer { k in
             x.values.withUnsafeBufferPointer { xv in
                 for h in 0..<r { for w in 0..<r {
-                    let px = xv.baseAddress! + x.offset(h, w)
+                    let px = xv.baseAddress! + (h * r + w) * inputs
                     for o in 0..<3 {
                         let v = dot(k.baseAddress! + o * inputs, px, inputs) + bias[o]
                         out[(h * r + w) * 3 + o] = min(max(v, -limit), limit)
@@ -39,7 +39,7 @@ public struct ToRGBLayer: Sendable, StyleAffine {
         return Saved(styles: styles, output: out)
     }
 
-    /// dImg is dL/d(this layer's output), [r][r][3]. Returns dL/dx (zero halo) and dL/dw; parameter
+    /// dImg is dL/d(this layer's output), [r][r][3]. Returns dL/dx and dL/dw; parameter
     /// gradients go to `grads` when given.
     func backward(_ dImg: [Float], input x: FeatureMap, _ saved: Saved, w: [Float], clamp: Float?,
                   grads: inout ToRGBLayer?) -> (dx: FeatureMap, dw: [Float]) {
@@ -48,9 +48,9 @@ public struct ToRGBLayer: Sendable, StyleAffine {
         var dx = FeatureMap(size: r, channels: n)
         var dWeff = [Float](repeating: 0, count: 3 * n), dBias = [Float](repeating: 0, count: 3)
         for h in 0..<r { for w in 0..<r {
-            let base = x.offset(h, w), p = (h * r + w) * 3
+            let p = h * r + w, base = p * n
             for o in 0..<3 {
-                let g = abs(saved.output[p + o]) >= limit ? 0 : dImg[p + o]
+                let g = abs(saved.output[3 * p + o]) >= limit ? 0 : dImg[3 * p + o]
                 guard g != 0 else { continue }
                 dBias[o] += g
                 for i in 0..<n {

@@ -74,32 +74,38 @@ func modulateBackward(_ g2: [Double], weight: [Double], styles s: [Double], _ m:
 /// 3×3 correlation with padding 1: y[o,h,w] = Σ x[i,h+a−1,w+b−1]·k[o,i,a,b].
 func conv3x3Forward(_ x: [Double], kernel: [Double], inputs: Int, outputs: Int, size n: Int) -> [Double] {
     var y = [Double](repeating: 0, count: outputs * n * n)
-    for o in 0..<outputs { for i in 0..<inputs { for a in 0..<3 { for b in 0..<3 {
-        let k = kernel[((o * inputs + i) * 3 + a) * 3 + b]
-        for h in 0..<n { let hh = h + a - 1; guard hh >= 0 && hh < n else { continue }
-            for w in 0..<n { let ww = w + b - 1; guard ww >= 0 && ww < n else { continue }
-                y[(o * n + h) * n + w] += x[(i * n + hh) * n + ww] * k
+    x.withUnsafeBufferPointer { x in y.withUnsafeMutableBufferPointer { y in
+        for o in 0..<outputs { for i in 0..<inputs { for a in 0..<3 { for b in 0..<3 {
+            let k = kernel[((o * inputs + i) * 3 + a) * 3 + b]
+            for h in validRows(n, a) {
+                let src = (i * n + h + a - 1) * n + b - 1, dst = (o * n + h) * n
+                for w in validRows(n, b) { y[dst + w] += x[src + w] * k }
             }
-        }
-    } } } }
+        } } } }
+    } }
     return y
 }
+
+/// Output positions h in 0..<n whose tap a reads an input inside 0..<n (h + a − 1 in range).
+func validRows(_ n: Int, _ a: Int) -> Range<Int> { max(0, 1 - a)..<min(n, n + 1 - a) }
 
 func conv3x3Backward(_ dy: [Double], x: [Double], kernel: [Double], inputs: Int, outputs: Int,
                      size n: Int) -> (dx: [Double], dkernel: [Double]) {
     var dx = [Double](repeating: 0, count: x.count), dk = [Double](repeating: 0, count: kernel.count)
-    for o in 0..<outputs { for i in 0..<inputs { for a in 0..<3 { for b in 0..<3 {
-        let ki = ((o * inputs + i) * 3 + a) * 3 + b
-        var acc = 0.0
-        for h in 0..<n { let hh = h + a - 1; guard hh >= 0 && hh < n else { continue }
-            for w in 0..<n { let ww = w + b - 1; guard ww >= 0 && ww < n else { continue }
-                let g = dy[(o * n + h) * n + w]
-                dx[(i * n + hh) * n + ww] += g * kernel[ki]
-                acc += g * x[(i * n + hh) * n + ww]
+    x.withUnsafeBufferPointer { x in dy.withUnsafeBufferPointer { dy in dx.withUnsafeMutableBufferPointer { dx in
+        for o in 0..<outputs { for i in 0..<inputs { for a in 0..<3 { for b in 0..<3 {
+            let ki = ((o * inputs + i) * 3 + a) * 3 + b, k = kernel[ki]
+            var acc = 0.0
+            for h in validRows(n, a) {
+                let src = (i * n + h + a - 1) * n + b - 1, dst = (o * n + h) * n
+                for w in validRows(n, b) {
+                    dx[src + w] += dy[dst + w] * k
+                    acc += dy[dst + w] * x[src + w]
+                }
             }
-        }
-        dk[ki] = acc
-    } } } }
+            dk[ki] = acc
+        } } } }
+    } } }
     return (dx, dk)
 }
 

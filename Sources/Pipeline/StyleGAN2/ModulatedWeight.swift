@@ -17,42 +17,64 @@ struct ModulatedWeight {
 
     static let taps = 9
 
-    /// Position of w2[o, i, tap] in `packed`.
-    @inline(__always) func index(_ o: Int, _ i: Int, _ t: Int) -> Int {
-        layout == .tapInputOutput ? (t * inputs + i) * outputs + o : (t * outputs + o) * inputs + i
+    /// Distances in `packed` between consecutive taps, inputs and outputs.
+    var strides: (tap: Int, input: Int, output: Int) {
+        layout == .tapInputOutput ? (inputs * outputs, outputs, 1) : (inputs * outputs, 1, inputs)
     }
 
-    init(weight: [Float], styles s: [Float], outputs: Int, layout: Layout) {
-        let inputs = s.count, taps = Self.taps
+    init(weight: [Float], styles: [Float], outputs: Int, layout: Layout) {
+        let inputs = styles.count, taps = Self.taps
         self.inputs = inputs; self.outputs = outputs; self.layout = layout
-        demodulation = [Float](repeating: 1, count: outputs)
-        packed = [Float](repeating: 0, count: weight.count)
-        for o in 0..<outputs {
-            var sum: Float = 0
-            for i in 0..<inputs { for t in 0..<taps { let v = weight[(o * inputs + i) * taps + t] * s[i]; sum += v * v } }
-            let d = 1 / (sum + 1e-8).squareRoot()
-            demodulation[o] = d
-            for i in 0..<inputs { for t in 0..<taps { packed[index(o, i, t)] = weight[(o * inputs + i) * taps + t] * s[i] * d } }
-        }
+        var d = [Float](repeating: 1, count: outputs)
+        var packed = [Float](repeating: 0, count: weight.count)
+        let st = inputs * outputs, (si, so) = layout == .tapInputOutput ? (outputs, 1) : (1, inputs)
+        weight.withUnsafeBufferPointer { w in styles.withUnsafeBufferPointer { s in packed.withUnsafeMutableBufferPointer { p in
+            for o in 0..<outputs {
+                let row = w.baseAddress! + o * inputs * taps
+                var sum: Float = 0
+                for i in 0..<inputs {
+                    for t in 0..<taps { let v = row[i * taps + t] * s[i]; sum += v * v }
+                }
+                let scale = 1 / (sum + 1e-8).squareRoot()
+                d[o] = scale
+                for i in 0..<inputs {
+                    let k = s[i] * scale
+                    for t in 0..<taps { p[t * st + i * si + o * so] = row[i * taps + t] * k }
+                }
+            }
+        } } }
+        demodulation = d
+        self.packed = packed
     }
 
     /// From G2 = dL/dw2 (packed layout) to dL/ds and dL/dW (PyTorch layout):
     ///   t_o = Σ G2·w1,  G1 = d·G2 − d³·t_o·w1,  ds_i = Σ_{o,t} G1·W,  dW = G1·s_i
-    func backward(_ g2: [Float], weight: [Float], styles s: [Float]) -> (ds: [Float], dWeight: [Float]) {
-        let taps = Self.taps
+    func backward(_ g2: [Float], weight: [Float], styles: [Float]) -> (ds: [Float], dWeight: [Float]) {
+        let taps = Self.taps, (st, si, so) = strides
         var ds = [Float](repeating: 0, count: inputs), dWeight = [Float](repeating: 0, count: weight.count)
-        for o in 0..<outputs {
-            let d = demodulation[o]
-            var t: Float = 0
-            for i in 0..<inputs { for k in 0..<taps { t += g2[index(o, i, k)] * weight[(o * inputs + i) * taps + k] * s[i] } }
-            let correction = d * d * d * t
-            for i in 0..<inputs { for k in 0..<taps {
-                let w = (o * inputs + i) * taps + k
-                let g1 = d * g2[index(o, i, k)] - correction * weight[w] * s[i]
-                ds[i] += g1 * weight[w]
-                dWeight[w] = g1 * s[i]
+        g2.withUnsafeBufferPointer { g in weight.withUnsafeBufferPointer { w in styles.withUnsafeBufferPointer { s in
+            ds.withUnsafeMutableBufferPointer { ds in dWeight.withUnsafeMutableBufferPointer { dw in
+                for o in 0..<outputs {
+                    let d = demodulation[o], row = w.baseAddress! + o * inputs * taps, dRow = dw.baseAddress! + o * inputs * taps
+                    var t: Float = 0
+                    for i in 0..<inputs {
+                        var partial: Float = 0
+                        for k in 0..<taps { partial += g[k * st + i * si + o * so] * row[i * taps + k] }
+                        t += partial * s[i]
+                    }
+                    let correction = d * d * d * t
+                    for i in 0..<inputs {
+                        var dsi: Float = 0
+                        for k in 0..<taps {
+                            let g1 = d * g[k * st + i * si + o * so] - correction * row[i * taps + k] * s[i]
+                            dsi += g1 * row[i * taps + k]
+                            dRow[i * taps + k] = g1 * s[i]
+                        }
+                        ds[i] += dsi
+                    }
+                }
             } }
-        }
+        } } }
         return (ds, dWeight)
     }
 }

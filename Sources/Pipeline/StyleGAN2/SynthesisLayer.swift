@@ -21,6 +21,7 @@ public struct SynthesisLayer: Sendable {
     struct Saved {
         var styles: [Float]
         var modulated: ModulatedWeight
+        var convolution: FeatureMap   // before the epilogue (its backward recomputes from it)
         var output: FeatureMap
         var noise: [Float]?
     }
@@ -29,9 +30,9 @@ public struct SynthesisLayer: Sendable {
     func forward(_ x: FeatureMap, w: [Float], noise: [Float]?, clamp: Float?) -> Saved {
         let styles = affine(w)
         let modulated = ModulatedWeight(weight: weight, styles: styles, outputs: outputs, layout: weightLayout)
-        var output = up ? convolveUp(x, modulated) : convolve(x, modulated)
-        applyActivation(&output, noise: noise, clamp: clamp)
-        return Saved(styles: styles, modulated: modulated, output: output, noise: noise)
+        let convolution = up ? convolveUp(x, modulated) : convolve(x, modulated)
+        let output = activation(convolution, noise: noise, clamp: clamp)
+        return Saved(styles: styles, modulated: modulated, convolution: convolution, output: output, noise: noise)
     }
 
     /// `dy` is dL/d(output). Returns dL/dx, dL/dw and dL/d(noise map) (nil

@@ -1,5 +1,7 @@
+import SIMDKernels
+
 /// ToRGB (stylegan2.md §5.4, §3.2): 1×1 modulated conv without demodulation, styles scaled by 1/√C_in,
-/// then bias and clamp. Output [r][r][3] NHWC.
+/// then bias and clamp (`BiasAct.linear`). Output [r][r][3] NHWC.
 public struct ToRGBLayer: Sendable, StyleAffine {
     public let inputs: Int
     public let resolution: Int
@@ -11,8 +13,9 @@ public struct ToRGBLayer: Sendable, StyleAffine {
     public var affineBias: [Float]
 
     struct Saved {
-        var styles: [Float]      // affine(w)/√C_in
-        var output: [Float]      // after clamp, [r][r][3]
+        var styles: [Float]        // affine(w)/√C_in
+        var convolution: [Float]   // before bias and clamp, [r][r][3]
+        var output: [Float]
     }
 
     /// weff[o][i] = W[o][i]·s[i]
@@ -20,45 +23,49 @@ public struct ToRGBLayer: Sendable, StyleAffine {
         (0..<(3 * inputs)).map { weight[$0] * styles[$0 % inputs] }
     }
 
+    private var shape: NHWCShape { NHWCShape(batch: 1, height: resolution, width: resolution, channels: 3) }
+
     func forward(_ x: FeatureMap, w: [Float], clamp: Float?) -> Saved {
         let scale = Float(1 / Double(inputs).squareRoot())
         let styles = affine(w).map { $0 * scale }
-        let weff = effectiveWeight(styles), r = resolution, limit = clamp ?? .infinity
-        var out = [Float](repeating: 0, count: r * r * 3)
-        weff.withUnsafeBufferPointer { k in
-            x.values.withUnsafeBufferPointer { xv in
-                for h in 0..<r { for w in 0..<r {
-                    let px = xv.baseAddress! + (h * r + w) * inputs
-                    for o in 0..<3 {
-                        let v = dot(k.baseAddress! + o * inputs, px, inputs) + bias[o]
-                        out[(h * r + w) * 3 + o] = min(max(v, -limit), limit)
-                    }
-                } }
-            }
-        }
-        return Saved(styles: styles, output: out)
+        let weff = effectiveWeight(styles), pixels = resolution * resolution
+        var conv = [Float](repeating: 0, count: pixels * 3), out = conv
+        x.values.withUnsafeBufferPointer { xp in weff.withUnsafeBufferPointer { k in conv.withUnsafeMutableBufferPointer { y in
+            sgemm(.none, .transposed, m: pixels, n: 3, k: inputs, alpha: 1, a: xp.baseAddress!, lda: inputs,
+                  b: k.baseAddress!, ldb: inputs, beta: 0, c: y.baseAddress!, ldc: 3)
+        } } }
+        conv.withUnsafeBufferPointer { c in bias.withUnsafeBufferPointer { b in out.withUnsafeMutableBufferPointer { y in
+            BiasAct.linear(clamp: clamp).forward(c.baseAddress!, shape: shape, operands: .init(bias: b.baseAddress),
+                                                 output: y.baseAddress!)
+        } } }
+        return Saved(styles: styles, convolution: conv, output: out)
     }
 
-    /// dImg is dL/d(this layer's output), [r][r][3]. Returns dL/dx and dL/dw; parameter
-    /// gradients go to `grads` when given.
+    /// dImg is dL/d(this layer's output), [r][r][3]. Returns dL/dx and dL/dw; parameter gradients go to
+    /// `grads` when given.
     func backward(_ dImg: [Float], input x: FeatureMap, _ saved: Saved, w: [Float], clamp: Float?,
                   grads: inout ToRGBLayer?) -> (dx: FeatureMap, dw: [Float]) {
-        let r = resolution, n = inputs, limit = clamp ?? .infinity
+        let n = inputs, pixels = resolution * resolution
         let weff = effectiveWeight(saved.styles)
-        var dx = FeatureMap(size: r, channels: n)
-        var dWeff = [Float](repeating: 0, count: 3 * n), dBias = [Float](repeating: 0, count: 3)
-        for h in 0..<r { for w in 0..<r {
-            let p = h * r + w, base = p * n
-            for o in 0..<3 {
-                let g = abs(saved.output[3 * p + o]) >= limit ? 0 : dImg[3 * p + o]
-                guard g != 0 else { continue }
-                dBias[o] += g
-                for i in 0..<n {
-                    dx.values[base + i] += g * weff[o * n + i]
-                    dWeff[o * n + i] += g * x.values[base + i]
-                }
+        var g = [Float](repeating: 0, count: pixels * 3), dBias = [Float](repeating: 0, count: 3)
+        saved.convolution.withUnsafeBufferPointer { c in dImg.withUnsafeBufferPointer { dy in bias.withUnsafeBufferPointer { b in
+            g.withUnsafeMutableBufferPointer { gp in dBias.withUnsafeMutableBufferPointer { db in
+                BiasAct.linear(clamp: clamp).backward(c.baseAddress!, gradOutput: dy.baseAddress!, shape: shape,
+                                                      operands: .init(bias: b.baseAddress),
+                                                      gradients: .init(input: gp.baseAddress, bias: db.baseAddress))
+            } }
+        } } }
+        var dx = FeatureMap(size: resolution, channels: n), dWeff = [Float](repeating: 0, count: 3 * n)
+        g.withUnsafeBufferPointer { gp in x.values.withUnsafeBufferPointer { xp in weff.withUnsafeBufferPointer { k in
+            dx.values.withUnsafeMutableBufferPointer { dxp in
+                sgemm(.none, .none, m: pixels, n: n, k: 3, alpha: 1, a: gp.baseAddress!, lda: 3,
+                      b: k.baseAddress!, ldb: n, beta: 0, c: dxp.baseAddress!, ldc: n)
             }
-        } }
+            dWeff.withUnsafeMutableBufferPointer { dk in
+                sgemm(.transposed, .none, m: 3, n: n, k: pixels, alpha: 1, a: gp.baseAddress!, lda: 3,
+                      b: xp.baseAddress!, ldb: n, beta: 0, c: dk.baseAddress!, ldc: n)
+            }
+        } } }
         let scale = Float(1 / Double(n).squareRoot())
         var ds = [Float](repeating: 0, count: n)
         for o in 0..<3 { for i in 0..<n { ds[i] += dWeff[o * n + i] * weight[o * n + i] * scale } }

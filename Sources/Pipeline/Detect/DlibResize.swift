@@ -38,15 +38,20 @@ func dlibResizeBilinear(_ source: RGBRaster, width: Int, height: Int) -> RGBRast
                 let outRow = row * width * 3
 
                 let tbf = Float(tb), itbf = Float(1 - tb)
-                for column in 0..<floatColumns {
-                    let lr = floatFraction[column], ilr = 1 - lr
-                    let tlf = itbf * ilr, trf = itbf * lr, blf = tbf * ilr, brf = tbf * lr
-                    let l = floatLeft[column] * 3
-                    for c in 0..<3 {
-                        let tl = Float(src[topRow + l + c]), tr = Float(src[topRow + l + 3 + c])
-                        let bl = Float(src[bottomRow + l + c]), br = Float(src[bottomRow + l + 3 + c])
-                        let value = ((tlf * tl + trf * tr) + blf * bl) + brf * br
-                        out[outRow + column * 3 + c] = UInt8(truncatingIfNeeded: Int32(value))
+                floatLeft.withUnsafeBufferPointer { floatLeft in
+                    floatFraction.withUnsafeBufferPointer { floatFraction in
+                        let topPixels = src.baseAddress! + topRow, bottomPixels = src.baseAddress! + bottomRow
+                        var target = out.baseAddress! + outRow
+                        for column in 0..<floatColumns {
+                            let lr = floatFraction[column], ilr = 1 - lr
+                            let tlf = itbf * ilr, trf = itbf * lr, blf = tbf * ilr, brf = tbf * lr
+                            let t = topPixels + floatLeft[column] * 3, b = bottomPixels + floatLeft[column] * 3
+                            for c in 0..<3 {
+                                let value = ((tlf * Float(t[c]) + trf * Float(t[c + 3])) + blf * Float(b[c])) + brf * Float(b[c + 3])
+                                target[c] = truncatedByte(value)
+                            }
+                            target += 3
+                        }
                     }
                 }
 
@@ -68,4 +73,10 @@ func dlibResizeBilinear(_ source: RGBRaster, width: Int, height: Int) -> RGBRast
         }
     }
     return output
+}
+
+/// `UInt8(v)` for v in [0, 256) without a range check: truncate, then read the integer out of the low
+/// mantissa bits of v + 2^23 (exact for integral v < 2^23).
+@inline(__always) private func truncatedByte(_ v: Float) -> UInt8 {
+    UInt8(truncatingIfNeeded: (v.rounded(.towardZero) + 8_388_608).bitPattern)
 }

@@ -29,20 +29,34 @@ struct DlibStreamReader {
     }
 
     /// One control byte (sign in 0x80, length in the low nibble), then that many little-endian magnitude bytes.
-    private mutating func integer(byteLimit: Int, signed: Bool, what: @autoclosure () -> String) throws -> (magnitude: UInt64, negative: Bool) {
-        guard offset < bytes.count else { throw error("file ends inside \(what())") }
+    /// Returns nil (leaving `offset` alone) when the bytes are not a valid integer of at most `byteLimit` bytes.
+    @inline(__always)
+    private static func decodeInteger(_ bytes: UnsafeBufferPointer<UInt8>, at offset: inout Int, byteLimit: Int,
+                                      signed: Bool) -> (magnitude: UInt64, negative: Bool)? {
+        guard offset < bytes.count else { return nil }
         let control = bytes[offset]
         let negative = control & 0x80 != 0
         let length = Int(control & 0x0F)
         // dlib's unsigned reader keeps the sign bit in its length mask, so a "negative" unsigned is too long.
-        guard length >= 1, length <= byteLimit, !(negative && !signed), control & 0x70 == 0 else {
-            throw error("bad integer control byte 0x\(String(control, radix: 16)) for \(what())")
-        }
-        guard remaining > length else { throw error("file ends inside \(what())") }
+        guard length >= 1, length <= byteLimit, signed || !negative, control & 0x70 == 0,
+              bytes.count - offset > length else { return nil }
         var magnitude: UInt64 = 0
         for k in 0..<length { magnitude |= UInt64(bytes[offset + 1 + k]) << (8 * UInt64(k)) }
         offset += 1 + length
         return (magnitude, negative)
+    }
+
+    private mutating func integer(byteLimit: Int, signed: Bool, what: @autoclosure () -> String) throws -> (magnitude: UInt64, negative: Bool) {
+        var position = offset
+        let decoded = bytes.withUnsafeBufferPointer {
+            Self.decodeInteger($0, at: &position, byteLimit: byteLimit, signed: signed)
+        }
+        guard let decoded else {
+            guard offset < bytes.count else { throw error("file ends inside \(what())") }
+            throw error("bad integer (control byte 0x\(String(bytes[offset], radix: 16))) for \(what())")
+        }
+        offset = position
+        return decoded
     }
 
     /// A C++ `unsigned long` (8 bytes on Linux).
@@ -91,6 +105,37 @@ struct DlibStreamReader {
 
     /// A float written with 24 mantissa bits: the Double value converts to Float exactly.
     mutating func float(_ what: @autoclosure () -> String) throws -> Float { Float(try double(what())) }
+
+    /// A `matrix<float,0,1>`, decoded in one pass over the bytes: the 68-point model holds 16 M of these
+    /// floats. Falls back to `float(_:)` (for its error message or a special value) on anything unusual.
+    mutating func floatColumnVector(_ what: @autoclosure () -> String) throws -> [Float] {
+        let rows = try signedInteger("\(what()) rows").magnitude
+        let cols = try signedInteger("\(what()) cols").magnitude
+        guard cols == 1 || rows == 0 else { throw error("\(what()) has \(cols) columns, expected a column vector") }
+        guard rows <= UInt64(remaining / 4) else { throw error("\(what()) has \(rows) rows, more than the file holds") }
+        var values = [Float](repeating: 0, count: Int(rows))
+        var position = offset, decoded = 0
+        bytes.withUnsafeBufferPointer { bytes in
+            while decoded < values.count {
+                var next = position
+                guard let mantissa = Self.decodeInteger(bytes, at: &next, byteLimit: 8, signed: true),
+                      let exponent = Self.decodeInteger(bytes, at: &next, byteLimit: 2, signed: true),
+                      mantissa.magnitude < 1 << 24, exponent.magnitude < 126 else { return }
+                let scale = Float(sign: .plus, exponent: exponent.negative ? -Int(exponent.magnitude) : Int(exponent.magnitude),
+                                  significand: 1)
+                let value = Float(mantissa.magnitude) * scale
+                values[decoded] = mantissa.negative ? -value : value
+                decoded += 1
+                position = next
+            }
+        }
+        offset = position
+        while decoded < values.count {  // the slow path, for its checks and error messages
+            values[decoded] = try float("\(what()) value")
+            decoded += 1
+        }
+        return values
+    }
 
     /// A `dlib::matrix` column vector: rows and cols as `long` (negated in the current format), then the data.
     mutating func columnVector<T>(_ what: @autoclosure () -> String, element: (inout DlibStreamReader) throws -> T) throws -> [T] {

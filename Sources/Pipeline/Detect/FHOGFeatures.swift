@@ -1,10 +1,10 @@
 /// Felzenszwalb's 31-D HOG features of an RGB image with 8×8 cells, as dlib's `extract_fhog_features`
 /// computes them for a 10×10-cell filter (specs/align.md §4.4), to the bit.
 ///
-/// Layout is NHWC: `values[(row·cols + col)·channels + feature]`, 31 features padded to 32 channels. The grid
-/// has 4 rows/columns of zeros before the `hogRows × hogCols` cells and 5 after, as dlib pads its planes.
+/// Layout is planar, `values[(feature·rows + row)·cols + col]`, like dlib's 31 planes: the filter scoring
+/// runs eight neighbouring windows in the lanes of a vector, which needs neighbouring cells side by side.
+/// The grid has 4 rows/columns of zeros before the `hogRows × hogCols` cells and 5 after, as dlib pads.
 struct FHOGFeatures {
-    static let channels = 32
     static let featureCount = 31
     static let cellSize = 8
     /// Zero cells before (4) and after (5) the features, so a 10×10 filter can be centred on every cell.
@@ -52,7 +52,8 @@ func extractFHOG(_ image: RGBRaster) -> FHOGFeatures? {
     let rows = hogRows + FHOGFeatures.leadingPad + FHOGFeatures.trailingPad
     let cols = hogCols + FHOGFeatures.leadingPad + FHOGFeatures.trailingPad
     var features = FHOGFeatures(rows: rows, cols: cols,
-                                values: [Float](repeating: 0, count: rows * cols * FHOGFeatures.channels))
+                                values: [Float](repeating: 0, count: FHOGFeatures.featureCount * rows * cols))
+    let planeSize = rows * cols
     features.values.withUnsafeMutableBufferPointer { out in
         for y in 0..<hogRows {
             for x in 0..<hogCols {
@@ -65,7 +66,7 @@ func extractFHOG(_ image: RGBRaster) -> FHOGFeatures? {
                 let nn = Float(0.2) * (((z1 + z2) + z3) + z4 + Float(0.0001)).squareRoot()
                 let n = Float(0.1) / nn
                 let h = ((y + 2) * histCols + x + 2) * 18
-                let o = ((y + FHOGFeatures.leadingPad) * cols + x + FHOGFeatures.leadingPad) * FHOGFeatures.channels
+                let o = (y + FHOGFeatures.leadingPad) * cols + x + FHOGFeatures.leadingPad
                 @inline(__always) func laneSum(_ v: SIMD4<Float>) -> Float { (v[0] + v[1]) + (v[2] + v[3]) }
 
                 // Contrast-sensitive (0–17), accumulating the texture sums three bins at a time as dlib does.
@@ -74,19 +75,19 @@ func extractFHOG(_ image: RGBRaster) -> FHOGFeatures? {
                     let h0 = pointwiseMin(SIMD4(repeating: histogram[h + group]), nn) * n
                     let h1 = pointwiseMin(SIMD4(repeating: histogram[h + group + 1]), nn) * n
                     let h2 = pointwiseMin(SIMD4(repeating: histogram[h + group + 2]), nn) * n
-                    out[o + group] = laneSum(h0)
-                    out[o + group + 1] = laneSum(h1)
-                    out[o + group + 2] = laneSum(h2)
+                    out[o + group * planeSize] = laneSum(h0)
+                    out[o + (group + 1) * planeSize] = laneSum(h1)
+                    out[o + (group + 2) * planeSize] = laneSum(h2)
                     texture += (h0 + h1) + h2
                 }
                 // Contrast-insensitive (18–26).
                 for bin in 0..<9 {
                     let both = histogram[h + bin] + histogram[h + bin + 9]
-                    out[o + 18 + bin] = laneSum(pointwiseMin(SIMD4(repeating: both), nn) * n)
+                    out[o + (18 + bin) * planeSize] = laneSum(pointwiseMin(SIMD4(repeating: both), nn) * n)
                 }
                 // Texture (27–30).
                 texture *= Float(2 * 0.2357)
-                for k in 0..<4 { out[o + 27 + k] = texture[k] }
+                for k in 0..<4 { out[o + (27 + k) * planeSize] = texture[k] }
             }
         }
     }

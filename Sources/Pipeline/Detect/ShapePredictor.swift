@@ -33,7 +33,7 @@ public final class ShapePredictor: Sendable {
     public init(bytes: [UInt8], file: String) throws {
         var reader = DlibStreamReader(bytes: bytes, file: file)
         try reader.expectVersion(1, of: "shape_predictor")
-        let shape = try reader.columnVector("initial_shape") { try $0.float("initial_shape value") }
+        let shape = try reader.floatColumnVector("initial_shape")
         guard !shape.isEmpty, shape.count % 2 == 0 else {
             throw reader.error("initial_shape has \(shape.count) values; expected a positive even count")
         }
@@ -60,7 +60,7 @@ public final class ShapePredictor: Sendable {
                     throw reader.error("tree has \(leafCount) leaves for \(treeSplits.count) splits")
                 }
                 for _ in 0..<leafCount {
-                    let leaf = try reader.columnVector("leaf") { try $0.float("leaf value") }
+                    let leaf = try reader.floatColumnVector("leaf")
                     guard leaf.count == shape.count else {
                         throw reader.error("leaf has \(leaf.count) values, the shape has \(shape.count)")
                     }

@@ -16,7 +16,7 @@ struct Pivot: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the speed of Pivot's kernels and stages.",
-        subcommands: [BenchKernels.self, BenchWatchLoad.self, BenchGenerator.self]
+        subcommands: [BenchAlign.self, BenchKernels.self, BenchWatchLoad.self, BenchGenerator.self]
     )
 }
 

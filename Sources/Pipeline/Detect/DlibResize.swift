@@ -4,8 +4,8 @@
 /// neighbour of the fourth lane stays inside the image, and finishes each row in Double. Both paths, and the
 /// order of their operations, are kept here because the detector's boxes depend on the exact pixel values.
 /// The column positions are the same for every row, so they are worked out once.
-func dlibResizeBilinear(_ source: RGBRaster, width: Int, height: Int) -> RGBRaster {
-    var output = RGBRaster(width: width, height: height)
+func dlibResizeBilinear(_ source: RGBImage, width: Int, height: Int) -> RGBImage {
+    var output = RGBImage(width: width, height: height)
     guard width > 0, height > 0, source.width > 0, source.height > 0 else { return output }
     let xScale = Double(source.width - 1) / Double(max(width - 1, 1))
     let yScale = Double(source.height - 1) / Double(max(height - 1, 1))

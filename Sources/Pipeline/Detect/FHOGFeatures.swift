@@ -25,7 +25,7 @@ private let orientationY = SIMD16<Float>(0.0, 0.3420, 0.6428, 0.8660, 0.9848, 0.
                                          0, 0, 0, 0, 0, 0, 0)
 
 /// Returns nil when the image is too small to have a single feature cell (fewer than 3 cells a side).
-func extractFHOG(_ image: RGBRaster) -> FHOGFeatures? {
+func extractFHOG(_ image: RGBImage) -> FHOGFeatures? {
     let cell = FHOGFeatures.cellSize
     let cellRows = Int(Double(Float(image.height) / Float(cell)) + 0.5)
     let cellCols = Int(Double(Float(image.width) / Float(cell)) + 0.5)
@@ -98,7 +98,7 @@ func extractFHOG(_ image: RGBRaster) -> FHOGFeatures? {
 /// (one cell of margin all round). dlib computes columns 1, 9, 17, … eight at a time in Float32 and the
 /// rest one by one, and the two paths differ in three details kept here: channel ties, the x position
 /// formula, and the order of the weight products.
-private func orientationHistograms(_ image: RGBRaster, cellRows: Int, cellCols: Int) -> [Float] {
+private func orientationHistograms(_ image: RGBImage, cellRows: Int, cellCols: Int) -> [Float] {
     let cell = FHOGFeatures.cellSize
     let histCols = cellCols + 2
     var histogram = [Float](repeating: 0, count: (cellRows + 2) * histCols * 18)

@@ -51,7 +51,7 @@ public struct FaceFinder: Sendable {
         try checkRGBBuffer(pixels, width: width, height: height)
         let k = detectionShrink(width: width, height: height)
         guard k > 1 else { return try detector.detect(pixels: pixels, width: width, height: height, upsample: upsample) }
-        let small = boxShrink(RGBRaster(width: width, height: height, pixels: pixels), by: k)
+        let small = boxShrink(RGBImage(width: width, height: height, pixels: pixels), by: k)
         return try detector.detect(pixels: small.pixels, width: small.width, height: small.height, upsample: upsample).map {
             var detection = $0
             detection.box = PixelRect(left: $0.box.left * k, top: $0.box.top * k,
@@ -76,9 +76,9 @@ public struct FaceFinder: Sendable {
 
 /// Shrinks by an integer factor, each output pixel the rounded mean of a k×k block (a trailing partial
 /// block is dropped).
-func boxShrink(_ image: RGBRaster, by k: Int) -> RGBRaster {
+func boxShrink(_ image: RGBImage, by k: Int) -> RGBImage {
     let width = image.width / k, height = image.height / k
-    var output = RGBRaster(width: width, height: height)
+    var output = RGBImage(width: width, height: height)
     let area = k * k
     for y in 0..<height {
         for x in 0..<width {

@@ -25,7 +25,7 @@ extension FrontalFaceDetector {
         guard (0...4).contains(upsample) else {
             throw PixelBufferError(description: "upsample must be 0…4, got \(upsample)")
         }
-        var image = RGBRaster(width: width, height: height, pixels: pixels)
+        var image = RGBImage(width: width, height: height, pixels: pixels)
         for _ in 0..<upsample { image = dlibPyramidUp(image) }
         let found = suppressOverlaps(scanPyramid(image))
         return found.map { detection in
@@ -36,7 +36,7 @@ extension FrontalFaceDetector {
     }
 
     /// Every window of every pyramid level whose score reaches its filter's threshold, in level-0 pixels.
-    func scanPyramid(_ image: RGBRaster) -> [FaceDetection] {
+    func scanPyramid(_ image: RGBImage) -> [FaceDetection] {
         var detections: [FaceDetection] = []
         var level = image
         for index in 0..<pyramidLevelCount(width: image.width, height: image.height) {
@@ -119,7 +119,7 @@ extension FrontalFaceDetector {
 
 /// dlib's `pyramid_up` with `pyramid_down<2>`: the image rectangle's corners map by `(p + (1.25, 0.75))·2`,
 /// giving (2H+1) rows × (2W+2) columns, filled by dlib's bilinear resize.
-func dlibPyramidUp(_ image: RGBRaster) -> RGBRaster {
+func dlibPyramidUp(_ image: RGBImage) -> RGBImage {
     let right = dlibRound((Double(image.width - 1) + 1.25) * 2)
     let bottom = dlibRound((Double(image.height - 1) + 0.75) * 2)
     return dlibResizeBilinear(image, width: right + 1, height: bottom + 1)

@@ -8,7 +8,7 @@ extension ShapePredictor {
         guard [box.left, box.top, box.right, box.bottom].allSatisfy({ (-limit...limit).contains($0) }) else {
             throw PixelBufferError(description: "landmark box \(box) has a coordinate beyond ±\(limit)")
         }
-        let shape = normalisedShape(RGBRaster(width: width, height: height, pixels: pixels), box: box)
+        let shape = normalisedShape(RGBImage(width: width, height: height, pixels: pixels), box: box)
         let boxWidth = Double(box.right - box.left), boxHeight = Double(box.bottom - box.top)
         return (0..<landmarkCount).map { k in
             PixelPoint(x: dlibRound(Double(box.left) + Double(shape[2 * k]) * boxWidth),
@@ -18,7 +18,7 @@ extension ShapePredictor {
 
     /// Runs the cascade and returns the shape in box-normalised units: (0,0) is the box's top-left pixel and
     /// (1,1) its bottom-right pixel.
-    func normalisedShape(_ image: RGBRaster, box: PixelRect) -> [Float] {
+    func normalisedShape(_ image: RGBImage, box: PixelRect) -> [Float] {
         var shape = initialShape
         var features = [Float](repeating: 0, count: 0)
         for cascade in 0..<cascadeCount {
@@ -52,7 +52,7 @@ extension ShapePredictor {
 
     /// Gray values `(R+G+B)/3` (integer division, as dlib's `get_pixel_intensity`) at each pool pixel of the
     /// cascade, placed relative to the current shape; nearest-pixel sampling, 0 outside the image.
-    func samplePoolPixels(_ image: RGBRaster, box: PixelRect, shape: [Float], cascade: Int, into features: inout [Float]) {
+    func samplePoolPixels(_ image: RGBImage, box: PixelRect, shape: [Float], cascade: Int, into features: inout [Float]) {
         let (p, q) = similarity(to: shape)
         let anchors = self.anchors[cascade], deltas = self.deltas[cascade]
         let boxWidth = Double(box.right - box.left), boxHeight = Double(box.bottom - box.top)

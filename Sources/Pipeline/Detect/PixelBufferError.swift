@@ -1,18 +1,3 @@
-/// An 8-bit RGB image, rows top to bottom, pixels interleaved `R G B` (NHWC with C = 3).
-struct RGBRaster {
-    var width: Int
-    var height: Int
-    var pixels: [UInt8]
-
-    init(width: Int, height: Int, pixels: [UInt8]) {
-        self.width = width; self.height = height; self.pixels = pixels
-    }
-
-    init(width: Int, height: Int) {
-        self.init(width: width, height: height, pixels: [UInt8](repeating: 0, count: width * height * 3))
-    }
-}
-
 /// Wrong-sized pixel buffers handed to the detector or predictor.
 public struct PixelBufferError: Error, CustomStringConvertible {
     public var description: String

@@ -13,6 +13,8 @@ public enum CheckpointFormat: String, Codable, Sendable {
 public struct CheckpointFile {
     public let path: String
     public let format: CheckpointFormat
+    /// The file's bytes (memory-mapped when opened from a path).
+    public let buffer: ByteBuffer
     /// The unpickled object (`.none` for safetensors and .npy).
     public let root: PickleValue
     /// The tensors: G_ema's for an NVlabs snapshot (G and D are not flattened), else everything in the file.
@@ -31,33 +33,33 @@ public struct CheckpointFile {
         let bytes = buffer.bytes
         let whole = ByteSlice(buffer, 0..<buffer.count)
         if ZipArchive.hasMagic(bytes) {
-            return try fromPickle(TorchZipFormat.read(buffer, file: file), format: .torchZip, file: file)
+            return try fromPickle(TorchZipFormat.read(buffer, file: file), format: .torchZip, buffer: buffer, file: file)
         }
         if TorchLegacyFormat.hasMagic(bytes) {
-            return try fromPickle(TorchLegacyFormat.read(whole, file: file), format: .torchLegacy, file: file)
+            return try fromPickle(TorchLegacyFormat.read(whole, file: file), format: .torchLegacy, buffer: buffer, file: file)
         }
         if NumpyArray.hasMagic(bytes) {
             var tensors = NamedTensors(source: file)
             tensors.set(StateDict.bareTensorName, try NumpyArray.read(whole, file: file))
-            return CheckpointFile(path: file, format: .numpy, root: .none, tensors: tensors, initKwargs: nil, metadata: [:])
+            return CheckpointFile(path: file, format: .numpy, buffer: buffer, root: .none, tensors: tensors, initKwargs: nil, metadata: [:])
         }
         if Safetensors.hasMagic(bytes) {
             let contents = try Safetensors.read(buffer, file: file)
-            return CheckpointFile(path: file, format: .safetensors, root: .none, tensors: contents.tensors,
+            return CheckpointFile(path: file, format: .safetensors, buffer: buffer, root: .none, tensors: contents.tensors,
                                   initKwargs: nil, metadata: contents.metadata)
         }
         if bytes.count >= 2 && bytes[0] == 0x80 && (2...5).contains(bytes[1]) {
             var machine = PickleMachine(ByteReader(whole, file: file)) { _, offset in
                 throw CheckpointError(.refused, file: file, offset: offset, "persistent id in a plain pickle")
             }
-            return try fromPickle(machine.run(), format: .pickle, file: file)
+            return try fromPickle(machine.run(), format: .pickle, buffer: buffer, file: file)
         }
         throw CheckpointError(.badMagic, file: file, offset: 0,
                               "not a checkpoint: the first bytes match no known format (zip, legacy torch, pickle, safetensors, npy)")
     }
 
     /// Picks the generator out of a snapshot dict (`G_ema`) or takes a pickled module or state_dict as it is.
-    private static func fromPickle(_ root: PickleValue, format: CheckpointFormat, file: String) throws -> CheckpointFile {
+    private static func fromPickle(_ root: PickleValue, format: CheckpointFormat, buffer: ByteBuffer, file: String) throws -> CheckpointFile {
         var network = root
         var format = format
         if let dict = root.dictValue, let generator = dict["G_ema"], case .persistentObject = generator {
@@ -72,6 +74,6 @@ public struct CheckpointFile {
         guard tensors.count > 0 else {
             throw CheckpointError(.missingEntry, file: file, "the \(format.rawValue) holds no tensors (a \(root.kindName))")
         }
-        return CheckpointFile(path: file, format: format, root: root, tensors: tensors, initKwargs: initKwargs, metadata: [:])
+        return CheckpointFile(path: file, format: format, buffer: buffer, root: root, tensors: tensors, initKwargs: initKwargs, metadata: [:])
     }
 }

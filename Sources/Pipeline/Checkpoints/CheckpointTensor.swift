@@ -37,6 +37,9 @@ public struct CheckpointTensor {
                 lastIndex = sum
             }
         }
+        guard storageOffset <= storage.count else {
+            throw ShapeError("storage offset \(storageOffset) lies beyond a storage of \(storage.count)")
+        }
         if count > 0 && lastIndex >= storage.count {
             throw ShapeError("view shape \(shape) strides \(strides) offset \(storageOffset) reaches element \(lastIndex) of a storage of \(storage.count)")
         }
@@ -49,10 +52,22 @@ public struct CheckpointTensor {
 
     /// A contiguous float32 tensor holding `values`.
     public init(floats values: [Float], shape: [Int]) throws(ShapeError) {
-        guard shape.reduce(1, *) == values.count else {
+        guard Self.elementCount(shape) == values.count else {
             throw ShapeError("\(values.count) values do not fill shape \(shape)")
         }
         try self.init(storage: TensorStorage(floats: values), shape: shape, strides: Self.contiguousStrides(shape))
+    }
+
+    /// The product of a shape, or nil when a size is negative or the product overflows.
+    public static func elementCount(_ shape: [Int]) -> Int? {
+        var count = 1
+        for size in shape {
+            guard size >= 0 else { return nil }
+            let (product, overflow) = count.multipliedReportingOverflow(by: size)
+            guard !overflow else { return nil }
+            count = product
+        }
+        return count
     }
 
     /// C-order strides; they saturate at `Int.max` for absurd shapes, which `init` then rejects.
@@ -79,7 +94,7 @@ public struct CheckpointTensor {
 
     /// The same elements under another shape with the same count (a view when contiguous, else a copy).
     public func reshaped(_ newShape: [Int]) throws -> CheckpointTensor {
-        guard newShape.allSatisfy({ $0 >= 0 }), newShape.reduce(1, *) == count else {
+        guard Self.elementCount(newShape) == count else {
             throw ShapeError("cannot reshape \(shape) to \(newShape)")
         }
         if isContiguous {

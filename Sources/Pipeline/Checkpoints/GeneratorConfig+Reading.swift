@@ -61,6 +61,9 @@ extension GeneratorConfig {
         for r in sequence(first: 4, next: { $0 * 2 }).prefix(while: { $0 <= resolution }) {
             channels[r] = try shape("synthesis.b\(r).conv1.weight").first ?? 0
         }
+        guard channels.values.allSatisfy({ (1...Self.maxChannels).contains($0) }) else {
+            throw fail("channels per resolution \(channels.values.sorted()) outside 1...\(Self.maxChannels)")
+        }
         let (base, max) = try Self.channelBaseAndMax(channels, resolution: resolution, fail: fail)
         do {
             try self.init(resolution: resolution, zDim: zDim, wDim: wDim, cDim: cDim, imageChannels: rgb[0],

@@ -71,8 +71,9 @@ public enum Safetensors {
                 tensor = try CheckpointTensor(storage: storage, shape: shape,
                                               strides: CheckpointTensor.contiguousStrides(shape))
             } catch { throw bad("\(error)") }
-            guard tensor.count * dtype.byteSize == end - begin else {
-                throw bad("shape \(shape) needs \(tensor.count * dtype.byteSize) bytes, data_offsets give \(end - begin)")
+            let (byteCount, overflow) = tensor.count.multipliedReportingOverflow(by: dtype.byteSize)
+            guard !overflow, byteCount == end - begin else {
+                throw bad("shape \(shape) does not match data_offsets [\(begin), \(end)]")
             }
             entries.append((name, begin, end, tensor))
         }

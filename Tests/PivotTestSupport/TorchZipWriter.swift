@@ -19,8 +19,8 @@ public enum TorchZipWriter {
     }
 
     public static func write(_ tensors: [Tensor], to path: String, folder: String = "archive") throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
-        guard let handle = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileWriteUnknown) }
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+              let handle = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileWriteUnknown) }
         defer { try? handle.close() }
         var offset = 0
         var directory: [(name: String, offset: Int, size: Int, crc: UInt32)] = []

@@ -19,9 +19,9 @@ public final class ByteBuffer: @unchecked Sendable {
     public var count: Int { bytes.count }
 
     /// A private copy of `data` (used for in-memory parsing and for tensors Pivot creates).
-    public static func copying<C: Collection>(_ data: C) -> ByteBuffer where C.Element == UInt8 {
+    public static func copying(_ data: [UInt8]) -> ByteBuffer {
         let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: max(data.count, 1), alignment: 64)
-        _ = memory.initializeMemory(as: UInt8.self, from: data)
+        data.withUnsafeBytes { memory.copyMemory(from: $0) }
         return ByteBuffer(bytes: UnsafeRawBufferPointer(start: memory.baseAddress, count: data.count)) { _ in
             memory.deallocate()
         }

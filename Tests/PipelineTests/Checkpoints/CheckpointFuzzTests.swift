@@ -13,7 +13,7 @@ struct CheckpointFuzzTests {
     static let plan: [(String, Int)] = [
         ("directions/age.pt", 400), ("directions/rotation.pt", 200), ("directions/ffhq_pca.pt", 300),
         ("lpips/vgg_lin.pth", 400), ("lpips/alex_lin.pth", 300), ("lpips/lpips_io.safetensors", 200),
-        ("stylegan2/tiny32.pkl", 120), ("stylegan2/small64_G_ema.pt", 100), ("lpips/alex_trunk_random.pth", 60),
+        ("stylegan2/tiny32.pkl", 80), ("stylegan2/small64_G_ema.pt", 60), ("lpips/alex_trunk_random.pth", 40),
     ]
 
     static func mutate(_ original: [UInt8], _ random: inout TestRandom) -> [UInt8] {

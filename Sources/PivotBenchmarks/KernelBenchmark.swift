@@ -23,7 +23,7 @@ public enum KernelBenchmark {
                                             "% peak"])
         let gemms = gemmShapes(quick: quick)
         var ours: [String: Double] = [:]
-        for c in gemmCases(gemms) {
+        for c in gemmCases(gemms) + ConvolutionCases.all(quick: quick) {
             for t in threadCounts {
                 Parallel.threadCount = t
                 let times = measure(c.run, repeats: repeats)

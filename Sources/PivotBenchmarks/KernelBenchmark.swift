@@ -17,19 +17,24 @@ public enum KernelBenchmark {
         let threadCounts = cores > 1 ? [1, cores] : [1]
         let peak = Dictionary(uniqueKeysWithValues: threadCounts.map { ($0, PeakFlops.measure(threads: $0)) })
         for t in threadCounts {
-            print("FP32 peak, register-only FMA loop, \(t) thread(s): \(fixed(peak[t]!, 1)) GFLOP/s")
+            print("FP32 peak, register-only FMA loop, \(t) thread(s): \(fixed(peak[t]!.wall, 1)) GFLOP/s wall clock; "
+                  + "\(fixed(peak[t]!.perCPUSecond, 1)) GFLOP per CPU-second per thread")
         }
+        print("Wall-clock columns are what a user sees. 'GFLOP/CPU-s' divides by the CPU time the process got "
+              + "(all its threads), which discounts other programs sharing the cores; '% CPU peak' compares it "
+              + "with one core's per-CPU-second peak.")
         var table = BenchmarkTable(header: ["case", "shape", "threads", "best ms", "median ms", "GFLOP/s",
-                                            "% peak"])
+                                            "% peak", "GFLOP/CPU-s", "% CPU peak"])
         let gemms = gemmShapes(quick: quick)
         var ours: [String: Double] = [:]
-        for c in gemmCases(gemms) {
+        for c in gemmCases(gemms) + ConvolutionCases.all(quick: quick) {
             for t in threadCounts {
                 Parallel.threadCount = t
                 let times = measure(c.run, repeats: repeats)
-                let gflops = c.flops / times.best / 1e9
+                let gflops = c.flops / times.best / 1e9, cpuGflops = c.flops / times.bestCPU / 1e9
                 table.add([c.name, c.shape, "\(t)", fixed(times.best * 1e3, 2), fixed(times.median * 1e3, 2),
-                           fixed(gflops, 1), fixed(100 * gflops / peak[t]!, 0) + "%"])
+                           fixed(gflops, 1), fixed(100 * gflops / peak[t]!.wall, 0) + "%", fixed(cpuGflops, 1),
+                           fixed(100 * cpuGflops / peak[t]!.perCPUSecond, 0) + "%"])
                 if c.name == "sgemm" { ours["\(c.shape)/\(t)"] = gflops }
             }
             Parallel.threadCount = cores
@@ -54,16 +59,18 @@ public enum KernelBenchmark {
         }
     }
 
-    /// Best and median seconds over `repeats` runs, after one warm-up run.
-    static func measure(_ body: () -> Void, repeats: Int) -> (best: Double, median: Double) {
+    /// Best and median wall seconds over `repeats` runs after one warm-up run, and the least process CPU
+    /// seconds of a run (all threads together, including pool threads spinning while they wait).
+    static func measure(_ body: () -> Void, repeats: Int) -> (best: Double, median: Double, bestCPU: Double) {
         body()
         let clock = ContinuousClock()
-        let times = (0..<max(1, repeats)).map { _ in
-            let start = clock.now
+        let runs = (0..<max(1, repeats)).map { _ in
+            let start = clock.now, cpuStart = cpuSeconds(CLOCK_PROCESS_CPUTIME_ID)
             body()
-            return (clock.now - start).seconds
-        }.sorted()
-        return (times[0], times[times.count / 2])
+            return ((clock.now - start).seconds, cpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - cpuStart)
+        }
+        let times = runs.map(\.0).sorted()
+        return (times[0], times[times.count / 2], runs.map(\.1).min()!)
     }
 
     /// The same GEMMs through numpy (its BLAS), in a python3 subprocess, and the ratio ours / numpy.

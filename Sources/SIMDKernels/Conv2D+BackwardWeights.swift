@@ -17,18 +17,10 @@ extension Conv2D {
         let paddedHeight = (outputHeight - 1) * stride + kernel, paddedWidth = (outputWidth - 1) * stride + kernel
         let padded = padInput(input, paddedHeight, paddedWidth)
         defer { padded.deallocate() }
-        for a in 0..<kernel {
-            for b in 0..<kernel {
-                let rows = ChannelRows(source: padded, sourceHeight: paddedHeight, sourceWidth: paddedWidth,
-                                       channels: inputChannels, gridHeight: outputHeight, stride: stride,
-                                       tapY: a, tapX: b,
-                                       destination: weightGradient + (a * kernel + b) * inputChannels * outputChannels,
-                                       destinationRowStride: outputChannels)
-                runGemm(rows, m: inputChannels, b: packed,
-                        layout: KLayout(segments: batch * outputHeight, length: outputWidth), tile: tile,
-                        alpha: 1, beta: accumulate ? 1 : 0, bias: nil)
-            }
-        }
+        runWeightGradient(source: padded, sourceHeight: paddedHeight, sourceWidth: paddedWidth,
+                          channels: inputChannels, gridHeight: outputHeight, gridWidth: outputWidth,
+                          batch: batch, stride: stride, kernel: kernel, gradient: packed, tile: tile,
+                          destination: weightGradient, accumulate: accumulate)
         if let biasGradient {
             sumPixels(outputGradient, pixels: pixels, channels: outputChannels, into: biasGradient,
                       accumulate: accumulate)
@@ -50,6 +42,21 @@ extension Conv2D {
         }
         return out
     }
+}
+
+/// destination[tap][c][g] (=, or +=) Σ over grid pixels p of source[window(p, tap)][c] · G[p][g], for every
+/// tap (a, b) of a kernel×kernel window: window(p = (n, y, x), (a, b)) = (n, y·stride + a, x·stride + b).
+/// G is the packed `batch·gridHeight·gridWidth × g` matrix; the source must cover every window.
+/// One GEMM with M = taps × channels, so neighbouring taps reuse the same pixels from cache.
+func runWeightGradient(source: UnsafePointer<Float>, sourceHeight: Int, sourceWidth: Int, channels: Int,
+                       gridHeight: Int, gridWidth: Int, batch: Int, stride: Int, kernel: Int,
+                       gradient: PackedMatrix, tile: Tile, destination: UnsafeMutablePointer<Float>,
+                       accumulate: Bool) {
+    let rows = ChannelRows(source: source, sourceHeight: sourceHeight, sourceWidth: sourceWidth,
+                           channels: channels, kernel: kernel, gridHeight: gridHeight, stride: stride,
+                           destination: destination, destinationRowStride: gradient.columns)
+    runGemm(rows, m: rows.rows, b: gradient, layout: KLayout(segments: batch * gridHeight, length: gridWidth),
+            tile: tile, alpha: 1, beta: accumulate ? 1 : 0, bias: nil)
 }
 
 /// out[c] (=, or +=) Σ over `pixels` rows of data[p][c]: the bias gradient. Sums in Double, since a

@@ -78,35 +78,38 @@ func runGemm<Source: RowSource>(_ source: Source, m: Int, b: PackedMatrix, layou
     (w * count / parts)..<((w + 1) * count / parts)
 }
 
-/// One worker's loop nest: B columns in L2-sized groups, then K blocks, then row tiles, then panels,
-/// so that a B block stays in L2 while the A rows of one tile are reused from L1 across its panels.
+/// One worker's loop nest, BLIS order with A read in place: B columns in groups of `Blocking.nc`, row tiles
+/// in chunks of `Blocking.mc` rows, then K blocks, then row tiles, then panels. A B block (kc × nc) and the
+/// chunk's C (mc × nc) stay in L2 across the K blocks; a tile's A rows are reused from L1 across its panels.
 private func runPart<Source: RowSource>(_ source: Source, m: Int, b: PackedMatrix, layout: KLayout,
                                         blocks: [KLayout.Block], tile: Tile, tiles: Range<Int>,
                                         panels: Range<Int>, first: Epilogue) {
     guard !tiles.isEmpty, !panels.isEmpty else { return }
     let mr = tile.mr, nr = tile.nr, n = b.columns, ks = source.ks
-    let panelsPerGroup = max(1, Blocking.nc / nr)
+    let panelsPerGroup = max(1, Blocking.nc / nr), tilesPerChunk = max(1, Blocking.mc / mr)
     let maxSegments = blocks.map(\.segmentCount).max() ?? 1
     withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: max(1, maxSegments) * mr) { aRows in
         withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>.self, capacity: mr) { cRows in
             for group in stride(from: panels.lowerBound, to: panels.upperBound, by: panelsPerGroup) {
-                let groupEnd = min(group + panelsPerGroup, panels.upperBound)
-                for (index, block) in blocks.enumerated() {
-                    let epilogue = index == 0 ? first : Epilogue(alpha: first.alpha, beta: 1, bias: nil)
-                    let kRow = block.firstSegment * layout.length + block.offset
-                    for t in tiles {
-                        let row = t * mr, count = min(mr, m - row)
+                let groupPanels = group..<min(group + panelsPerGroup, panels.upperBound)
+                for chunk in stride(from: tiles.lowerBound, to: tiles.upperBound, by: tilesPerChunk) {
+                    for (index, block) in blocks.enumerated() {
+                        let epilogue = index == 0 ? first : Epilogue(alpha: first.alpha, beta: 1, bias: nil)
+                        let kRow = block.firstSegment * layout.length + block.offset
                         let segments = block.firstSegment..<(block.firstSegment + block.segmentCount)
-                        source.fillRows(aRows.baseAddress!, mr: mr, first: row, count: count, segments: segments)
-                        if block.offset != 0 {
-                            for i in 0..<(segments.count * mr) { aRows[i] += block.offset * ks }
-                        }
-                        source.fillOutputRows(cRows.baseAddress!, first: row, count: count)
-                        for j in group..<groupEnd {
-                            tile.kernel(KernelCall(
-                                segments: block.segmentCount, kc: block.kc, a: aRows.baseAddress!, ks: ks,
-                                b: b.panel(j, row: kRow), c: cRows.baseAddress!, cOffset: j * nr,
-                                m: count, n: min(nr, n - j * nr), epilogue: epilogue))
+                        for t in chunk..<min(chunk + tilesPerChunk, tiles.upperBound) {
+                            let row = t * mr, count = min(mr, m - row)
+                            source.fillRows(aRows.baseAddress!, mr: mr, first: row, count: count, segments: segments)
+                            if block.offset != 0 {
+                                for i in 0..<(segments.count * mr) { aRows[i] += block.offset * ks }
+                            }
+                            source.fillOutputRows(cRows.baseAddress!, first: row, count: count)
+                            for j in groupPanels {
+                                tile.kernel(KernelCall(
+                                    segments: block.segmentCount, kc: block.kc, a: aRows.baseAddress!, ks: ks,
+                                    b: b.panel(j, row: kRow), c: cRows.baseAddress!, cOffset: j * nr,
+                                    m: count, n: min(nr, n - j * nr), epilogue: epilogue))
+                            }
                         }
                     }
                 }

@@ -33,6 +33,8 @@ enum Blocking {
     static let kc = 256
     /// Columns of packed B kept hot in L2 while the row tiles stream past (kc·nc·4 B = 512 KiB).
     static let nc = 512
+    /// Rows of A and C per chunk: the chunk's C (mc·nc·4 B = 384 KiB) stays in L2 across K blocks.
+    static let mc = 192
 }
 #else
 @inline(never) func gemm6x16(_ p: KernelCall) { microKernel(Accumulators<SIMD16<Float>, 6, 1>.self, p) }
@@ -49,8 +51,11 @@ extension Tile {
 enum Blocking {
     /// K steps per micro-kernel call: a 6×16 B micro-panel of 256 rows is 16 KiB (half of Zen 3's L1d).
     static let kc = 256
-    /// Columns of packed B kept hot in L2 (kc·nc·4 B = 256 KiB of a 512 KiB L2).
-    static let nc = 256
+    /// Columns of packed B kept hot in L2 (kc·nc·4 B = 128 KiB of Zen 3's 512 KiB L2).
+    static let nc = 128
+    /// Rows of A and C per chunk: A (mc·kc·4 B = 120 KiB) and C (mc·nc·4 B = 60 KiB) stay in L2 across
+    /// K blocks, so C is not re-fetched from memory for every block.
+    static let mc = 120
 }
 #endif
 

@@ -80,33 +80,41 @@ struct TapGather: RowSource {
     }
 }
 
-/// The A operand of a weight gradient: rows are the channels of a source image, K runs over the pixels
-/// of an output grid (segments = grid rows of `gridWidth` pixels, one image after another), and the tap
-/// (tapY, tapX) shifts the window. Row c, segment (n, y) starts at source pixel
-/// (n, y·stride + tapY, tapX), channel c, and steps `stride` pixels per k. The source must contain every
-/// pixel the window reaches (callers pad it), so there are no borders here.
+/// The A operand of a weight gradient, all kernel taps at once: row r = (tap, channel) with
+/// tap = r / channels = (a, b), and K runs over the pixels of an output grid (segments = grid rows of
+/// `gridWidth` pixels, one image after another). Row (a, b, c), segment (n, y) starts at source pixel
+/// (n, y·stride + a, b), channel c, and steps `stride` pixels per k. So the GEMM's C is the weight gradient
+/// in [tap][channel][column] order. The source must contain every pixel the windows reach (callers pad
+/// it), so there are no borders here.
 struct ChannelRows: RowSource {
     var source: UnsafePointer<Float>
     var sourceHeight: Int
     var sourceWidth: Int
     var channels: Int
+    var kernel: Int
     var gridHeight: Int
     var stride: Int
-    var tapY: Int
-    var tapX: Int
-    /// C row c starts at `destination + c·destinationRowStride`.
+    /// C row r starts at `destination + r·destinationRowStride`.
     var destination: UnsafeMutablePointer<Float>
     var destinationRowStride: Int
 
     var ks: Int { stride * channels }
+    var rows: Int { kernel * kernel * channels }
 
     func fillRows(_ out: UnsafeMutablePointer<UnsafePointer<Float>>, mr: Int, first: Int, count: Int,
                   segments: Range<Int>) {
+        // Offset of each row's window inside a segment, computed once per tile.
+        var offsets = InlineArray<16, Int>(repeating: 0)
+        for i in 0..<mr {
+            let r = first + (i < count ? i : 0)
+            let tap = r / channels, c = r - tap * channels
+            offsets[i] = ((tap / kernel) * sourceWidth + tap % kernel) * channels + c
+        }
         var slot = out
         for s in segments {
             let n = s / gridHeight, y = s - n * gridHeight
-            let row = source + ((n * sourceHeight + y * stride + tapY) * sourceWidth + tapX) * channels + first
-            for i in 0..<mr { slot[i] = row + (i < count ? i : 0) }
+            let segment = source + (n * sourceHeight + y * stride) * sourceWidth * channels
+            for i in 0..<mr { slot[i] = segment + offsets[i] }
             slot += mr
         }
     }

@@ -1,0 +1,66 @@
+import SIMDKernels
+
+/// The convolution cases of `pivot bench kernels`: StyleGAN2's 3×3 modulated-conv layers (the conv
+/// with per-sample modulated weights is a plain 3×3/1/1 conv; the modulation itself is elementwise and
+/// not timed here), StyleGAN2's upsampling conv0, and VGG16 conv3_1 of the LPIPS projector.
+enum ConvolutionCases {
+    static func all(quick: Bool) -> [KernelBenchmark.Case] {
+        let layers: [(String, Conv2D)] = quick
+            ? [("StyleGAN2 conv 32x32", conv(32, 256)), ("StyleGAN2 conv 256x256", conv(256, 32))]
+            : [("StyleGAN2 conv 4x4", conv(4, 256)), ("StyleGAN2 conv 32x32", conv(32, 256)),
+               ("StyleGAN2 conv 128x128", conv(128, 256)), ("StyleGAN2 conv 1024x1024", conv(1024, 32)),
+               ("VGG16 conv3_1 (256² input)", try! Conv2D(batch: 1, height: 64, width: 64, inputChannels: 128,
+                                                          outputChannels: 256, kernel: 3, padding: 1))]
+        let upsampling = quick
+            ? [("StyleGAN2 conv0 16->32", try! UpsampleConv2D(batch: 1, height: 16, width: 16, inputChannels: 256, outputChannels: 256))]
+            : [("StyleGAN2 conv0 64->128", try! UpsampleConv2D(batch: 1, height: 64, width: 64, inputChannels: 256, outputChannels: 256))]
+        return layers.flatMap { cases($0.0, $0.1) } + upsampling.flatMap { cases($0.0, $0.1) }
+    }
+
+    /// A 3×3, stride 1, padding 1 layer on a size×size map with `channels` in and out.
+    static func conv(_ size: Int, _ channels: Int) -> Conv2D {
+        try! Conv2D(batch: 1, height: size, width: size, inputChannels: channels, outputChannels: channels,
+                    kernel: 3, padding: 1)
+    }
+
+    static func label(_ size: (Int, Int), _ cin: Int, _ cout: Int) -> String {
+        "\(size.0)x\(size.1)x\(cin) -> \(cout)"
+    }
+
+    static func cases(_ name: String, _ s: Conv2D) -> [KernelBenchmark.Case] {
+        let x = Buffer(randomCount: s.inputCount), w = Buffer(randomCount: s.weightCount)
+        let y = Buffer(count: s.outputCount), dy = Buffer(randomCount: s.outputCount)
+        let dx = Buffer(count: s.inputCount), dw = Buffer(count: s.weightCount)
+        let shape = label((s.height, s.width), s.inputChannels, s.outputChannels), flops = 2 * Double(s.multiplyAdds)
+        return [
+            .init(name: name + " fwd", shape: shape, flops: flops) {
+                s.forward(input: x.pointer, weights: w.pointer, bias: nil, output: y.pointer)
+            },
+            .init(name: name + " dX", shape: shape, flops: flops) {
+                s.backwardData(outputGradient: dy.pointer, weights: w.pointer, inputGradient: dx.pointer)
+            },
+            .init(name: name + " dW", shape: shape, flops: flops) {
+                s.backwardWeights(input: x.pointer, outputGradient: dy.pointer, weightGradient: dw.pointer,
+                                  biasGradient: nil)
+            },
+        ]
+    }
+
+    static func cases(_ name: String, _ s: UpsampleConv2D) -> [KernelBenchmark.Case] {
+        let x = Buffer(randomCount: s.inputCount), w = Buffer(randomCount: s.weightCount)
+        let y = Buffer(count: s.outputCount), dy = Buffer(randomCount: s.outputCount)
+        let dx = Buffer(count: s.inputCount), dw = Buffer(count: s.weightCount)
+        let shape = label((s.height, s.width), s.inputChannels, s.outputChannels), flops = 2 * Double(s.multiplyAdds)
+        return [
+            .init(name: name + " fwd", shape: shape, flops: flops) {
+                s.forward(input: x.pointer, weights: w.pointer, output: y.pointer)
+            },
+            .init(name: name + " dX", shape: shape, flops: flops) {
+                s.backwardData(outputGradient: dy.pointer, weights: w.pointer, inputGradient: dx.pointer)
+            },
+            .init(name: name + " dW", shape: shape, flops: flops) {
+                s.backwardWeights(input: x.pointer, outputGradient: dy.pointer, weightGradient: dw.pointer)
+            },
+        ]
+    }
+}

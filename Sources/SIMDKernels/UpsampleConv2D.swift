@@ -1,0 +1,144 @@
+/// StyleGAN2's upsampling 3×3 convolution (`conv2d_resample` with up = 2, as the conv0 layers use it;
+/// stylegan2.md §3.5): a stride-2 transposed convolution with the **unflipped** weight, H → 2H+1, then the
+/// [1,3,3,1] blur with padding 1 and gain 4, 2H+1 → 2H. NHWC float32.
+///
+/// Weights are `[3][3][inputChannels][outputChannels]`: PyTorch's stored `W[o][i][a][b]` goes to
+/// `weights[((a·3 + b)·inputChannels + i)·outputChannels + o]`, and the transposed conv computes
+/// `t[2p+a, 2q+b, o] += x[p, q, i] · W[o][i][a][b]` (NVlabs passes flip_weight=False to the layer, which
+/// `conv2d_resample` turns into an unflipped `conv_transpose2d`).
+///
+/// No zeros are inserted: t splits by output parity into four sub-pixel phases, each a dense implicit
+/// GEMM over the input pixels with its own taps (kernels.md §5.4), so the whole layer costs
+/// 9·Cin·Cout multiply-adds per input pixel, like a 3×3 conv at the input resolution.
+public struct UpsampleConv2D: Sendable, Equatable {
+    public var batch: Int
+    public var height: Int
+    public var width: Int
+    public var inputChannels: Int
+    public var outputChannels: Int
+
+    public init(batch: Int, height: Int, width: Int, inputChannels: Int, outputChannels: Int) throws {
+        guard batch > 0 && height > 0 && width > 0 && inputChannels > 0 && outputChannels > 0 else {
+            throw KernelShapeError("UpsampleConv2D: batch \(batch), \(height)x\(width), channels " +
+                                   "\(inputChannels) -> \(outputChannels): sizes must be positive")
+        }
+        self.batch = batch
+        self.height = height
+        self.width = width
+        self.inputChannels = inputChannels
+        self.outputChannels = outputChannels
+    }
+
+    public var outputHeight: Int { 2 * height }
+    public var outputWidth: Int { 2 * width }
+    public var inputCount: Int { batch * height * width * inputChannels }
+    public var outputCount: Int { batch * outputHeight * outputWidth * outputChannels }
+    public var weightCount: Int { 9 * inputChannels * outputChannels }
+    /// Multiply-adds of the transposed conv (each backward pass costs the same); the blur is extra.
+    public var multiplyAdds: Int { batch * height * width * 9 * inputChannels * outputChannels }
+
+    /// The transposed conv's output before the blur: (2H+1) × (2W+1) × outputChannels.
+    var transposedShape: NHWCShape {
+        NHWCShape(batch: batch, height: 2 * height + 1, width: 2 * width + 1, channels: outputChannels)
+    }
+
+    public func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        let t = UnsafeMutablePointer<Float>.allocate(capacity: transposedShape.count)
+        defer { t.deallocate() }
+        let tile = Tile.forColumns(outputChannels)
+        withZeros(inputChannels) { zeros in
+            for phaseY in 0..<2 {
+                for phaseX in 0..<2 {
+                    // Output row 2P + phase gets tap a from input row P − (a − phase)/2, for a ≡ phase (mod 2).
+                    let rowsTaps = phaseY == 0 ? [0, 2] : [1], columnTaps = phaseX == 0 ? [0, 2] : [1]
+                    let taps = rowsTaps.flatMap { a in columnTaps.map { b in (a, b) } }
+                    let packed = PackedMatrix(rows: taps.count * inputChannels, columns: outputChannels,
+                                              panelWidth: tile.nr)
+                    for (index, (a, b)) in taps.enumerated() {
+                        packed.pack(firstRow: index * inputChannels, count: inputChannels,
+                                    from: weights + (a * 3 + b) * inputChannels * outputChannels,
+                                    rowStride: outputChannels, columnStride: 1)
+                    }
+                    withTapOffsets(taps: taps.map { (-($0.0 - phaseY) / 2, -($0.1 - phaseX) / 2) }) { tapY, tapX in
+                        let gather = TapGather(
+                            source: input, sourceHeight: height, sourceWidth: width, channels: inputChannels,
+                            gridHeight: height + 1 - phaseY, gridWidth: width + 1 - phaseX, stride: 1,
+                            tapY: tapY, tapX: tapX, zeros: zeros, destination: t,
+                            destinationHeight: transposedShape.height, destinationWidth: transposedShape.width,
+                            destinationChannels: outputChannels, destinationStride: 2,
+                            destinationY: phaseY, destinationX: phaseX)
+                        runGemm(gather, m: batch * gather.rows, b: packed,
+                                layout: KLayout(segments: taps.count, length: inputChannels), tile: tile,
+                                alpha: 1, beta: 0, bias: nil)
+                    }
+                }
+            }
+        }
+        // The shape was validated at init, so the blur cannot refuse it.
+        try! Upfirdn2D.transposedConvBlur.forward(t, shape: transposedShape, output: output)
+    }
+
+    /// inputGradient (=, or += when `accumulate`) ∂L/∂input given ∂L/∂output.
+    ///
+    /// After the blur's adjoint (2H → 2H+1), this is a stride-2 3×3 correlation with the weights
+    /// transposed per tap: dx[p, q, i] = Σ_{a,b,o} g_t[2p+a, 2q+b, o] · W[o][i][a][b].
+    public func backwardData(outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+                             inputGradient: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
+        let gt = transposedGradient(outputGradient)
+        defer { gt.deallocate() }
+        let tile = Tile.forColumns(inputChannels)
+        let packed = PackedMatrix(rows: 9 * outputChannels, columns: inputChannels, panelWidth: tile.nr)
+        for tap in 0..<9 {
+            packed.pack(firstRow: tap * outputChannels, count: outputChannels,
+                        from: weights + tap * inputChannels * outputChannels, rowStride: 1,
+                        columnStride: outputChannels)
+        }
+        withTapOffsets(taps: (0..<9).map { ($0 / 3, $0 % 3) }) { tapY, tapX in
+            withZeros(outputChannels) { zeros in
+                let gather = TapGather(
+                    source: gt, sourceHeight: transposedShape.height, sourceWidth: transposedShape.width,
+                    channels: outputChannels, gridHeight: height, gridWidth: width, stride: 2,
+                    tapY: tapY, tapX: tapX, zeros: zeros, destination: inputGradient,
+                    destinationHeight: height, destinationWidth: width, destinationChannels: inputChannels)
+                runGemm(gather, m: batch * gather.rows, b: packed, layout: KLayout(segments: 9, length: outputChannels),
+                        tile: tile, alpha: 1, beta: accumulate ? 1 : 0, bias: nil)
+            }
+        }
+    }
+
+    /// weightGradient (=, or += when `accumulate`) ∂L/∂weights given the forward input and ∂L/∂output:
+    /// dW[o][i][a][b] = Σ_{p,q} x[p, q, i] · g_t[2p+a, 2q+b, o].
+    ///
+    /// Computed per tap as a GEMM with the strided g_t window as A (rows = output channels) and the input
+    /// packed as B, then transposed into the [tap][in][out] layout (9·Cin·Cout floats, negligible).
+    public func backwardWeights(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                                weightGradient: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
+        let gt = transposedGradient(outputGradient)
+        defer { gt.deallocate() }
+        let tile = Tile.forColumns(inputChannels)
+        let pixels = batch * height * width
+        let packed = PackedMatrix(rows: pixels, columns: inputChannels, panelWidth: tile.nr)
+        packed.pack(firstRow: 0, count: pixels, from: input, rowStride: inputChannels, columnStride: 1)
+        let transposed = UnsafeMutablePointer<Float>.allocate(capacity: weightCount)
+        defer { transposed.deallocate() }
+        runWeightGradient(source: gt, sourceHeight: transposedShape.height, sourceWidth: transposedShape.width,
+                          channels: outputChannels, gridHeight: height, gridWidth: width, batch: batch,
+                          stride: 2, kernel: 3, gradient: packed, tile: tile, destination: transposed,
+                          accumulate: false)
+        let cin = inputChannels, cout = outputChannels
+        for tap in 0..<9 {
+            let from = transposed + tap * cin * cout, to = weightGradient + tap * cin * cout
+            for i in 0..<cin {
+                for o in 0..<cout { to[i * cout + o] = from[o * cin + i] + (accumulate ? to[i * cout + o] : 0) }
+            }
+        }
+    }
+
+    /// g_t: ∂L/∂t, the blur's adjoint applied to ∂L/∂output (caller deallocates).
+    private func transposedGradient(_ outputGradient: UnsafePointer<Float>) -> UnsafeMutablePointer<Float> {
+        let gt = UnsafeMutablePointer<Float>.allocate(capacity: transposedShape.count)
+        try! Upfirdn2D.transposedConvBlur.backward(gradOutput: outputGradient, inputShape: transposedShape,
+                                                   gradInput: gt)
+        return gt
+    }
+}

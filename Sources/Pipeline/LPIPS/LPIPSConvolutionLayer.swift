@@ -41,7 +41,11 @@ struct LPIPSConvolutionLayer: Sendable {
     func backward(_ gradient: FeatureMap, output: FeatureMap, inputShape: NHWCShape) throws -> FeatureMap {
         let conv = try convolution(inputShape)
         var masked = gradient.values
-        for i in masked.indices where !(output.values[i] > 0) { masked[i] = 0 }
+        masked.withUnsafeMutableBufferPointer { g in
+            output.values.withUnsafeBufferPointer { y in
+                for i in g.indices where !(y[i] > 0) { g[i] = 0 }
+            }
+        }
         return FeatureMap(shape: inputShape) { inputGradient in
             conv.backwardData(outputGradient: masked, weights: weightsHWIO, inputGradient: inputGradient)
         }

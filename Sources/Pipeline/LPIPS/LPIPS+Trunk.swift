@@ -6,8 +6,8 @@ extension LPIPS {
         /// Each convolution's input shape (after its pool, if any).
         var convolutionInputShapes: [NHWCShape] = []
         /// Each convolution's ReLU output: the ReLU mask, the next pool's input, and (where tapped) a tap.
-        var outputs: [FeatureMap] = []
-        var taps: [FeatureMap] = []
+        var outputs: [LPIPSFeatureMap] = []
+        var taps: [LPIPSFeatureMap] = []
     }
 
     func trunkForward(_ image: [Float], height: Int, width: Int) throws -> TrunkPass {
@@ -16,7 +16,7 @@ extension LPIPS {
         }
         _ = try convolutionShapes(height: height, width: width)
         var pass = TrunkPass()
-        var x = FeatureMap(shape: NHWCShape(batch: 1, height: height, width: width, channels: 3),
+        var x = LPIPSFeatureMap(shape: NHWCShape(batch: 1, height: height, width: width, channels: 3),
                            values: LPIPSScaling.forward(image))
         for layer in convolutions {
             if let pool = layer.spec.poolBefore { x = try LPIPSMaxPool.forward(x, window: pool.window, stride: pool.stride) }
@@ -29,8 +29,8 @@ extension LPIPS {
     }
 
     /// ∂L/∂(scaled image) given ∂L/∂tap for every tap.
-    func trunkBackward(_ pass: TrunkPass, tapGradients: [FeatureMap]) throws -> [Float] {
-        var gradient: FeatureMap? = nil
+    func trunkBackward(_ pass: TrunkPass, tapGradients: [LPIPSFeatureMap]) throws -> [Float] {
+        var gradient: LPIPSFeatureMap? = nil
         var tapIndex = tapGradients.count
         for (i, layer) in convolutions.enumerated().reversed() {
             if layer.spec.isTap {

@@ -46,12 +46,12 @@ public final class LPIPS: Sendable {
         try check(image, against: target)
         let pass = try trunkForward(image, height: target.height, width: target.width)
         var terms: [Double] = []
-        var tapGradients: [FeatureMap] = []
+        var tapGradients: [LPIPSFeatureMap] = []
         for (k, tap) in pass.taps.enumerated() {
             let n0 = LPIPSNormalization.forward(tap)
             let n1 = target.normalizedTaps[k]
             terms.append(heads[k].term(n0.values, n1.values, pixels: n0.shape.pixels))
-            let dn = FeatureMap(shape: n0.shape) { heads[k].termBackward(n0.values, n1.values, pixels: n0.shape.pixels, gradient: $0) }
+            let dn = LPIPSFeatureMap(shape: n0.shape) { heads[k].termBackward(n0.values, n1.values, pixels: n0.shape.pixels, gradient: $0) }
             tapGradients.append(LPIPSNormalization.backward(dn, input: tap))
         }
         var gradient = try trunkBackward(pass, tapGradients: tapGradients)
@@ -71,7 +71,7 @@ public final class LPIPS: Sendable {
 public struct LPIPSTarget: Sendable {
     public let height: Int
     public let width: Int
-    let normalizedTaps: [FeatureMap]
+    let normalizedTaps: [LPIPSFeatureMap]
 }
 
 /// An LPIPS distance and the five layer terms it sums.

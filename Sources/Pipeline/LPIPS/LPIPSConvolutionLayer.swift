@@ -26,11 +26,11 @@ struct LPIPSConvolutionLayer: Sendable {
     }
 
     /// relu(conv(x) + bias).
-    func forward(_ x: FeatureMap) throws -> FeatureMap {
+    func forward(_ x: LPIPSFeatureMap) throws -> LPIPSFeatureMap {
         let conv = try convolution(x.shape)
         let shape = NHWCShape(batch: x.shape.batch, height: conv.outputHeight, width: conv.outputWidth,
                               channels: spec.outputChannels)
-        return FeatureMap(shape: shape) { output in
+        return LPIPSFeatureMap(shape: shape) { output in
             conv.forward(input: x.values, weights: weightsHWIO, bias: bias, output: output)
             for i in 0..<shape.count where !(output[i] > 0) { output[i] = 0 }
         }
@@ -38,7 +38,7 @@ struct LPIPSConvolutionLayer: Sendable {
 
     /// ∂L/∂x from ∂L/∂(ReLU output). The ReLU backward is a select, not a multiply by a 0/1 mask, so a
     /// non-finite gradient at an inactive unit cannot leak through (specs/lpips.md §5).
-    func backward(_ gradient: FeatureMap, output: FeatureMap, inputShape: NHWCShape) throws -> FeatureMap {
+    func backward(_ gradient: LPIPSFeatureMap, output: LPIPSFeatureMap, inputShape: NHWCShape) throws -> LPIPSFeatureMap {
         let conv = try convolution(inputShape)
         var masked = gradient.values
         masked.withUnsafeMutableBufferPointer { g in
@@ -46,7 +46,7 @@ struct LPIPSConvolutionLayer: Sendable {
                 for i in g.indices where !(y[i] > 0) { g[i] = 0 }
             }
         }
-        return FeatureMap(shape: inputShape) { inputGradient in
+        return LPIPSFeatureMap(shape: inputShape) { inputGradient in
             conv.backwardData(outputGradient: masked, weights: weightsHWIO, inputGradient: inputGradient)
         }
     }

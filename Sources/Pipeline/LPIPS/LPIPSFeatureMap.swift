@@ -1,7 +1,7 @@
 import SIMDKernels
 
 /// One NHWC activation (batch 1) with its shape: what the LPIPS layers pass to each other.
-struct FeatureMap: Sendable {
+struct LPIPSFeatureMap: Sendable {
     var shape: NHWCShape
     var values: [Float]
 
@@ -19,7 +19,7 @@ struct FeatureMap: Sendable {
         }
     }
 
-    static func += (lhs: inout FeatureMap, rhs: FeatureMap) {
+    static func += (lhs: inout LPIPSFeatureMap, rhs: LPIPSFeatureMap) {
         for i in lhs.values.indices { lhs.values[i] += rhs.values[i] }
     }
 }

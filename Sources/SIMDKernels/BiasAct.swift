@@ -103,15 +103,10 @@ public struct BiasAct: Sendable {
     public func backward(_ x: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>, shape: NHWCShape,
                          operands: Operands, gradients: Gradients) {
         let channels = shape.channels, chunk = Self.pixelsPerChunk
-        let chunks = (shape.pixels + chunk - 1) / chunk
-        // Per-chunk partial sums of dscale [N][C], dbias [C] and dstrength, added up in Double at the end.
+        // Per-chunk partial sums of dscale [N][C], dbias [C] and dstrength.
         let partialWidth = shape.batch * channels + channels + 1
-        let partials = UnsafeMutablePointer<Float>.allocate(capacity: chunks * partialWidth)
-        defer { partials.deallocate() }
-        partials.initialize(repeating: 0, count: chunks * partialWidth)
         let strength = operands.noiseStrength
-        Parallel.forEach(chunks) { k in
-            let scaleSums = partials + k * partialWidth
+        let reduced = Parallel.sumOfPartials(chunks: (shape.pixels + chunk - 1) / chunk, width: partialWidth) { k, scaleSums in
             let biasSums = scaleSums + shape.batch * channels
             for n in 0..<shape.batch {
                 for p in (k * chunk)..<min(shape.pixels, (k + 1) * chunk) {
@@ -138,7 +133,6 @@ public struct BiasAct: Sendable {
                 }
             }
         }
-        let reduced = (0..<partialWidth).map { j in (0..<chunks).reduce(0.0) { $0 + Double(partials[$1 * partialWidth + j]) } }
         if let dScale = gradients.scale, operands.scale != nil {
             for j in 0..<(shape.batch * channels) { dScale[j] = Float(reduced[j]) }
         }

@@ -8,7 +8,7 @@ struct Pivot: ParsableCommand {
         commandName: "pivot",
         abstract: "Edit faces in photos with StyleGAN2 and Pivotal Tuning Inversion, on the CPU.",
         version: PivotVersion.string,
-        subcommands: [Watch.self, Status.self, CleanupCommand.self, Generate.self, Models.self, Bench.self]
+        subcommands: [Watch.self, Status.self, CleanupCommand.self, Generate.self, Models.self, LPIPSCommand.self, Bench.self]
     )
 }
 
@@ -16,7 +16,7 @@ struct Pivot: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the speed of Pivot's kernels and stages.",
-        subcommands: [BenchAlign.self, BenchKernels.self, BenchWatchLoad.self, BenchGenerator.self]
+        subcommands: [BenchAlign.self, BenchKernels.self, BenchWatchLoad.self, BenchGenerator.self, BenchLPIPS.self]
     )
 }
 
@@ -27,13 +27,18 @@ struct BenchKernels: ParsableCommand {
         abstract: "GEMM and convolution throughput (GFLOP/s, % of this machine's FP32 peak), plus numpy's GEMM."
     )
 
+    @OptionGroup var options: BenchOptions
+
+    func run() {
+        KernelBenchmark.run(quick: options.quick, repeats: options.repeats) { print($0) }
+    }
+}
+
+/// The options every timing benchmark shares.
+struct BenchOptions: ParsableArguments {
     @Flag(help: "Run small shapes only (a smoke run of a few seconds).")
     var quick = false
 
     @Option(help: "Timed runs per case (best and median are reported).")
     var repeats = 5
-
-    func run() {
-        KernelBenchmark.run(quick: quick, repeats: repeats) { print($0) }
-    }
 }

@@ -6,10 +6,10 @@ import Testing
     @Test(arguments: [(13, 11), (10, 10), (17, 12)])
     func gradientMatchesFiniteDifferences(height: Int, width: Int) {
         var rng = SplitMix64(seed: UInt64(height * 100 + width))
-        let net = TinyTrunk.reference(&rng)
-        let x0 = TinyTrunk.image(height: height, width: width, &rng)
-        let x1 = TinyTrunk.image(height: height, width: width, &rng)
-        let analytic = net.gradient(x0, x1)
+        let net = TinyTrunk(seed: rng.next()).reference()
+        let x0 = ReferenceImage(rgb: TinyTrunk.image(height: height, width: width, &rng), height: height, width: width)
+        let x1 = ReferenceImage(rgb: TinyTrunk.image(height: height, width: width, &rng), height: height, width: width)
+        let analytic = net.distanceAndGradient(x0, x1).gradient
         var numeric = [Double](repeating: 0, count: x0.values.count)
         let step = 1e-6
         for i in x0.values.indices {
@@ -25,8 +25,9 @@ import Testing
 
     @Test func distanceIsZeroForEqualImagesAndSumsItsLayers() {
         var rng = SplitMix64(seed: 5)
-        let net = TinyTrunk.reference(&rng)
-        let x0 = TinyTrunk.image(height: 10, width: 12, &rng), x1 = TinyTrunk.image(height: 10, width: 12, &rng)
+        let net = TinyTrunk(seed: 6).reference()
+        let x0 = ReferenceImage(rgb: TinyTrunk.image(height: 10, width: 12, &rng), height: 10, width: 12)
+        let x1 = ReferenceImage(rgb: TinyTrunk.image(height: 10, width: 12, &rng), height: 10, width: 12)
         #expect(net.distance(x0, x0).distance == 0)
         let r = net.distance(x0, x1)
         #expect(r.layerTerms.count == 3)

@@ -1,53 +1,62 @@
+import Pipeline
 import PivotTestSupport
 
-/// A tiny random LPIPS network that exercises every layer kind: 3×3 pad 1, a strided 5×5, a 1×1 conv,
-/// 2×2/2 and 3×3/2 max pools, and three taps.
-enum TinyTrunk {
-    struct Convolution {
-        var cout: Int, cin: Int, kernel: Int, stride: Int, padding: Int
-        var weight: [Float], bias: [Float]
-    }
+/// A tiny random LPIPS network that exercises every layer kind: an RGB 3×3 pad 1 conv, a strided 5×5,
+/// a 1×1, 2×2/2 and 3×3/2 max pools, and three taps; with both the fast model and the oracle built from it.
+struct TinyTrunk {
+    static let architecture = LPIPSArchitecture(name: "tiny", convolutions: [
+        .init(featureIndex: 0, inputChannels: 3, outputChannels: 5, kernel: 3, padding: 1, isTap: true),
+        .init(featureIndex: 1, inputChannels: 5, outputChannels: 7, kernel: 5, stride: 2, padding: 2,
+              poolBefore: (2, 2), isTap: true),
+        .init(featureIndex: 2, inputChannels: 7, outputChannels: 6, kernel: 1, padding: 0, poolBefore: (3, 2),
+              isTap: true),
+    ])
 
-    enum Layer { case convolution(Convolution), relu, maxPool(window: Int, stride: Int), tap }
+    var convolutions: [(weight: [Float], bias: [Float])]
+    var heads: [[Float]]
 
-    static func layers(_ rng: inout SplitMix64) -> [Layer] {
-        func conv(_ cout: Int, _ cin: Int, _ k: Int, stride: Int = 1, padding: Int) -> Layer {
-            let scale = (2.0 / Double(cin * k * k)).squareRoot()
-            return .convolution(Convolution(
-                cout: cout, cin: cin, kernel: k, stride: stride, padding: padding,
-                weight: (0..<cout * cin * k * k).map { _ in Float(scale * rng.nextNormal()) },
-                bias: (0..<cout).map { _ in Float(0.1 * rng.nextNormal()) }))
+    /// He-normal weights; biases N(0, 0.1²), or exactly zero when `zeroBias` (to make all-zero feature columns).
+    init(seed: UInt64, zeroBias: Bool = false) {
+        var rng = SplitMix64(seed: seed)
+        convolutions = Self.architecture.convolutions.map { c in
+            let fanIn = c.inputChannels * c.kernel * c.kernel
+            let scale = (2.0 / Double(fanIn)).squareRoot()
+            return ((0..<c.outputChannels * fanIn).map { _ in Float(scale * rng.nextNormal()) },
+                    (0..<c.outputChannels).map { _ in zeroBias ? 0 : Float(0.1 * rng.nextNormal()) })
         }
-        return [conv(5, 3, 3, padding: 1), .relu, .tap, .maxPool(window: 2, stride: 2),
-                conv(7, 5, 5, stride: 2, padding: 2), .relu, .tap, .maxPool(window: 3, stride: 2),
-                conv(6, 7, 1, padding: 0), .relu, .tap]
+        heads = Self.architecture.tapChannels.map { c in (0..<c).map { _ in Float.random(in: 0...1, using: &rng) } }
     }
 
-    static func heads(_ rng: inout SplitMix64) -> [[Double]] {
-        [5, 7, 6].map { c in (0..<c).map { _ in Double(Float(Double.random(in: 0...1, using: &rng))) } }
+    func model() throws -> LPIPS {
+        var index = 0
+        return LPIPS(weights: try LPIPSWeights(architecture: Self.architecture, features: { _ in
+            defer { index += 1 }
+            return convolutions[index]
+        }, heads: heads, trunkIsRandom: true, trunkSource: "tiny trunk", headsSource: "tiny heads"))
     }
 
-    static func reference(_ rng: inout SplitMix64) -> ReferenceLPIPS {
-        reference(layers(&rng), heads: heads(&rng))
+    func reference() -> ReferenceLPIPS {
+        var layers: [ReferenceLPIPS.Layer] = []
+        for (c, t) in zip(Self.architecture.convolutions, convolutions) {
+            if let pool = c.poolBefore { layers.append(.maxPool(window: pool.window, stride: pool.stride)) }
+            layers.append(.convolution(ReferenceConvolution(weightOIHW: t.weight, bias: t.bias,
+                                                            outputChannels: c.outputChannels,
+                                                            inputChannels: c.inputChannels, kernel: c.kernel,
+                                                            stride: c.stride, padding: c.padding)))
+            layers.append(.relu)
+            if c.isTap { layers.append(.tap) }
+        }
+        return ReferenceLPIPS(layers: layers, heads: heads.map { $0.map(Double.init) })
     }
 
-    static func reference(_ layers: [Layer], heads: [[Double]]) -> ReferenceLPIPS {
-        ReferenceLPIPS(layers: layers.map {
-            switch $0 {
-            case .convolution(let c):
-                return .convolution(ReferenceConvolution(weightOIHW: c.weight, bias: c.bias, outputChannels: c.cout,
-                                                         inputChannels: c.cin, kernel: c.kernel, stride: c.stride,
-                                                         padding: c.padding))
-            case .relu: return .relu
-            case .maxPool(let w, let s): return .maxPool(window: w, stride: s)
-            case .tap: return .tap
-            }
-        }, heads: heads)
+    /// An RGB image in [-1, 1] as NHWC floats.
+    static func image(height: Int, width: Int, _ rng: inout SplitMix64) -> [Float] {
+        (0..<height * width * 3).map { _ in Float.random(in: -1...1, using: &rng) }
     }
+}
 
-    /// An RGB image in [-1, 1], values rounded to Float so both paths see the same input.
-    static func image(height: Int, width: Int, _ rng: inout SplitMix64) -> ReferenceImage {
-        ReferenceImage(height: height, width: width, channels: 3,
-                       values: (0..<height * width * 3).map { _ in Double(Float(Double.random(in: -1...1, using: &rng))) })
+extension ReferenceImage {
+    init(rgb values: [Float], height: Int, width: Int) {
+        self.init(height: height, width: width, channels: 3, values: values.map(Double.init))
     }
 }

@@ -38,9 +38,14 @@ public struct ReferenceLPIPS {
         return Result(distance: terms.reduce(0, +), layerTerms: terms)
     }
 
-    /// ∂LPIPS(x0, x1)/∂x0.
-    public func gradient(_ x0: ReferenceImage, _ x1: ReferenceImage) -> ReferenceImage {
+    /// LPIPS(x0, x1) and ∂LPIPS(x0, x1)/∂x0, from one forward pass of each image.
+    public func distanceAndGradient(_ x0: ReferenceImage, _ x1: ReferenceImage)
+        -> (result: Result, gradient: ReferenceImage) {
         let forward0 = run(x0), taps1 = run(x1).taps
+        let terms = heads.indices.map { k in
+            ReferenceLayers.headTerm(ReferenceLayers.normalize(forward0.taps[k]), ReferenceLayers.normalize(taps1[k]),
+                                     weights: heads[k])
+        }
         var tapIndex = heads.count
         var grad: ReferenceImage? = nil
         for (position, layer) in layers.enumerated().reversed() {
@@ -63,8 +68,11 @@ public struct ReferenceLPIPS {
         }
         var dx = grad ?? ReferenceImage(height: x0.height, width: x0.width, channels: 3)
         for i in dx.values.indices { dx.values[i] /= Self.scale[i % 3] }
-        return dx
+        return (Result(distance: terms.reduce(0, +), layerTerms: terms), dx)
     }
+
+    /// The trunk's tap activations (ReLU outputs) for image x.
+    public func taps(_ x: ReferenceImage) -> [ReferenceImage] { run(x).taps }
 
     /// Runs the trunk on the scaled image; `activations[i]` is the input of `layers[i]` (the last entry is the
     /// trunk output), and `taps` are the activations marked by `.tap`.

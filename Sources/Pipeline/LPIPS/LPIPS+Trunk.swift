@@ -1,0 +1,79 @@
+import SIMDKernels
+
+/// The trunk's forward pass, keeping what its backward pass needs, and that backward pass.
+extension LPIPS {
+    struct TrunkPass {
+        /// Each convolution's input shape (after its pool, if any).
+        var convolutionInputShapes: [NHWCShape] = []
+        /// Each convolution's ReLU output: the ReLU mask, the next pool's input, and (where tapped) a tap.
+        var outputs: [LPIPSFeatureMap] = []
+        var taps: [LPIPSFeatureMap] = []
+    }
+
+    func trunkForward(_ image: [Float], height: Int, width: Int) throws -> TrunkPass {
+        guard image.count == height * width * 3 else {
+            throw LPIPSError.input("\(image.count) floats is not a \(width)x\(height) RGB image")
+        }
+        _ = try convolutionShapes(height: height, width: width)
+        var pass = TrunkPass()
+        var x = LPIPSFeatureMap(shape: NHWCShape(batch: 1, height: height, width: width, channels: 3),
+                           values: LPIPSScaling.forward(image))
+        for layer in convolutions {
+            if let pool = layer.spec.poolBefore { x = try LPIPSMaxPool.forward(x, window: pool.window, stride: pool.stride) }
+            pass.convolutionInputShapes.append(x.shape)
+            x = try layer.forward(x)
+            pass.outputs.append(x)
+            if layer.spec.isTap { pass.taps.append(x) }
+        }
+        return pass
+    }
+
+    /// ∂L/∂(scaled image) given ∂L/∂tap for every tap.
+    func trunkBackward(_ pass: TrunkPass, tapGradients: [LPIPSFeatureMap]) throws -> [Float] {
+        var gradient: LPIPSFeatureMap? = nil
+        var tapIndex = tapGradients.count
+        for (i, layer) in convolutions.enumerated().reversed() {
+            if layer.spec.isTap {
+                tapIndex -= 1
+                if gradient == nil { gradient = tapGradients[tapIndex] } else { gradient! += tapGradients[tapIndex] }
+            }
+            guard let outputGradient = gradient else { continue }
+            var inputGradient = try layer.backward(outputGradient, output: pass.outputs[i],
+                                                   inputShape: pass.convolutionInputShapes[i])
+            if let pool = layer.spec.poolBefore {
+                inputGradient = try LPIPSMaxPool.backward(inputGradient, input: pass.outputs[i - 1],
+                                                          window: pool.window, stride: pool.stride)
+            }
+            gradient = inputGradient
+        }
+        return gradient?.values ?? []
+    }
+
+    /// Multiply-adds of the trunk's convolutions for one forward pass at this input size (the backward pass
+    /// to the input costs the same again).
+    public func multiplyAdds(height: Int, width: Int) throws -> Int {
+        try convolutionShapes(height: height, width: width).reduce(0) { $0 + $1.multiplyAdds }
+    }
+
+    /// The trunk's convolutions at this input size. Every feature map must be at least 1×1, as in PyTorch.
+    func convolutionShapes(height: Int, width: Int) throws -> [Conv2D] {
+        var shape = NHWCShape(batch: 1, height: height, width: width, channels: 3)
+        var result: [Conv2D] = []
+        for conv in architecture.convolutions {
+            do {
+                if let pool = conv.poolBefore {
+                    shape = try MaxPool2D(window: pool.window, stride: pool.stride).outputShape(for: shape)
+                }
+                let c = try Conv2D(batch: 1, height: shape.height, width: shape.width, inputChannels: conv.inputChannels,
+                                   outputChannels: conv.outputChannels, kernel: conv.kernel, stride: conv.stride,
+                                   padding: conv.padding)
+                result.append(c)
+                shape = NHWCShape(batch: 1, height: c.outputHeight, width: c.outputWidth, channels: conv.outputChannels)
+            } catch {
+                throw LPIPSError.input("a \(width)x\(height) image is too small for the \(architecture.name) trunk "
+                                       + "(no pixels left at features.\(conv.featureIndex))")
+            }
+        }
+        return result
+    }
+}

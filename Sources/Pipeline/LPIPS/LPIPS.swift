@@ -1,0 +1,82 @@
+/// LPIPS v0.1 (specs/lpips.md) on the SIMDKernels core, NHWC, Float: a frozen trunk, per-pixel normalisation
+/// and lin heads, with the gradient of the distance with respect to the input image (never the weights).
+///
+///     let lpips = LPIPS(weights: try .load(net: .alex, trunk: trunkURL, heads: headsURL))
+///     let target = try lpips.prepareTarget(real, height: 1024, width: 1024)   // once
+///     let (d, grad) = try lpips.distanceAndGradient(generated, to: target)   // every step
+///
+/// Images are `height × width × 3` floats in [−1, 1] (LPIPS's `normalize=False` convention).
+public final class LPIPS: Sendable {
+    public let architecture: LPIPSArchitecture
+    /// The trunk is seeded noise (no torchvision file was given): say so wherever the distance is reported.
+    public let trunkIsRandom: Bool
+    let convolutions: [LPIPSConvolutionLayer]
+    let heads: [LPIPSHead]
+
+    public init(weights: LPIPSWeights) {
+        architecture = weights.architecture
+        trunkIsRandom = weights.trunkIsRandom
+        convolutions = zip(weights.architecture.convolutions, weights.convolutions).map {
+            LPIPSConvolutionLayer($0, weight: $1.weight, bias: $1.bias)
+        }
+        heads = weights.heads.map(LPIPSHead.init)
+    }
+
+    /// The target image's normalised tap features, computed once and reused by every call against it.
+    public func prepareTarget(_ image: [Float], height: Int, width: Int) throws -> LPIPSTarget {
+        let pass = try trunkForward(image, height: height, width: width)
+        return LPIPSTarget(height: height, width: width,
+                           normalizedTaps: pass.taps.map { LPIPSNormalization.forward($0) })
+    }
+
+    /// LPIPS(image, target) and its per-layer terms.
+    public func distance(_ image: [Float], to target: LPIPSTarget) throws -> LPIPSDistance {
+        try check(image, against: target)
+        let pass = try trunkForward(image, height: target.height, width: target.width)
+        let terms = pass.taps.indices.map { k in
+            let n0 = LPIPSNormalization.forward(pass.taps[k])
+            return heads[k].term(n0.values, target.normalizedTaps[k].values, pixels: n0.shape.pixels)
+        }
+        return LPIPSDistance(layerTerms: terms)
+    }
+
+    /// LPIPS(image, target), its per-layer terms, and ∂LPIPS/∂image (NHWC, same size as the image).
+    public func distanceAndGradient(_ image: [Float], to target: LPIPSTarget) throws
+        -> (distance: LPIPSDistance, gradient: [Float]) {
+        try check(image, against: target)
+        let pass = try trunkForward(image, height: target.height, width: target.width)
+        var terms: [Double] = []
+        var tapGradients: [LPIPSFeatureMap] = []
+        for (k, tap) in pass.taps.enumerated() {
+            let n0 = LPIPSNormalization.forward(tap)
+            let n1 = target.normalizedTaps[k]
+            terms.append(heads[k].term(n0.values, n1.values, pixels: n0.shape.pixels))
+            let dn = LPIPSFeatureMap(shape: n0.shape) { heads[k].termBackward(n0.values, n1.values, pixels: n0.shape.pixels, gradient: $0) }
+            tapGradients.append(LPIPSNormalization.backward(dn, input: tap))
+        }
+        var gradient = try trunkBackward(pass, tapGradients: tapGradients)
+        LPIPSScaling.backward(&gradient)
+        return (LPIPSDistance(layerTerms: terms), gradient)
+    }
+
+    private func check(_ image: [Float], against target: LPIPSTarget) throws {
+        guard image.count == target.height * target.width * 3 else {
+            throw LPIPSError.input("image has \(image.count) floats; the target is \(target.width)x\(target.height)x3 "
+                                   + "(\(target.height * target.width * 3) floats)")
+        }
+    }
+}
+
+/// A target image's features, ready for `LPIPS.distance(_:to:)`.
+public struct LPIPSTarget: Sendable {
+    public let height: Int
+    public let width: Int
+    let normalizedTaps: [LPIPSFeatureMap]
+}
+
+/// An LPIPS distance and the five layer terms it sums.
+public struct LPIPSDistance: Sendable {
+    /// r_k: mean over pixels of the lin head on layer k's squared normalised difference.
+    public let layerTerms: [Double]
+    public var value: Double { layerTerms.reduce(0, +) }
+}

@@ -1,0 +1,53 @@
+import SIMDKernels
+
+/// One trunk convolution with its bias and ReLU: forward, and backward to its input (the weights are frozen).
+struct LPIPSConvolutionLayer: Sendable {
+    let spec: LPIPSArchitecture.Convolution
+    /// Weights in `Conv2D`'s HWIO order, converted once from PyTorch's OIHW.
+    let weightsHWIO: [Float]
+    let bias: [Float]
+
+    init(_ spec: LPIPSArchitecture.Convolution, weight oihw: [Float], bias: [Float]) {
+        self.spec = spec
+        self.bias = bias
+        let k = spec.kernel, cin = spec.inputChannels, cout = spec.outputChannels
+        var hwio = [Float](repeating: 0, count: oihw.count)
+        for o in 0..<cout {
+            for i in 0..<cin {
+                for tap in 0..<k * k { hwio[(tap * cin + i) * cout + o] = oihw[(o * cin + i) * k * k + tap] }
+            }
+        }
+        weightsHWIO = hwio
+    }
+
+    private func convolution(_ input: NHWCShape) throws -> Conv2D {
+        try Conv2D(batch: input.batch, height: input.height, width: input.width, inputChannels: spec.inputChannels,
+                   outputChannels: spec.outputChannels, kernel: spec.kernel, stride: spec.stride, padding: spec.padding)
+    }
+
+    /// relu(conv(x) + bias).
+    func forward(_ x: LPIPSFeatureMap) throws -> LPIPSFeatureMap {
+        let conv = try convolution(x.shape)
+        let shape = NHWCShape(batch: x.shape.batch, height: conv.outputHeight, width: conv.outputWidth,
+                              channels: spec.outputChannels)
+        return LPIPSFeatureMap(shape: shape) { output in
+            conv.forward(input: x.values, weights: weightsHWIO, bias: bias, output: output)
+            for i in 0..<shape.count where !(output[i] > 0) { output[i] = 0 }
+        }
+    }
+
+    /// ∂L/∂x from ∂L/∂(ReLU output). The ReLU backward is a select, not a multiply by a 0/1 mask, so a
+    /// non-finite gradient at an inactive unit cannot leak through (specs/lpips.md §5).
+    func backward(_ gradient: LPIPSFeatureMap, output: LPIPSFeatureMap, inputShape: NHWCShape) throws -> LPIPSFeatureMap {
+        let conv = try convolution(inputShape)
+        var masked = gradient.values
+        masked.withUnsafeMutableBufferPointer { g in
+            output.values.withUnsafeBufferPointer { y in
+                for i in g.indices where !(y[i] > 0) { g[i] = 0 }
+            }
+        }
+        return LPIPSFeatureMap(shape: inputShape) { inputGradient in
+            conv.backwardData(outputGradient: masked, weights: weightsHWIO, inputGradient: inputGradient)
+        }
+    }
+}

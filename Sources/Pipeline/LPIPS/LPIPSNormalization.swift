@@ -1,0 +1,15 @@
+import SIMDKernels
+
+/// LPIPS's per-pixel channel normalisation n = f / (‖f‖ + 1e-10) on feature maps (SIMDKernels'
+/// `ChannelNormalize`, whose backward is 0 at all-zero pixels instead of PyTorch's NaN).
+enum LPIPSNormalization {
+    static func forward(_ f: LPIPSFeatureMap) -> LPIPSFeatureMap {
+        LPIPSFeatureMap(shape: f.shape) { ChannelNormalize.forward(f.values, shape: f.shape, output: $0) }
+    }
+
+    static func backward(_ gradient: LPIPSFeatureMap, input f: LPIPSFeatureMap) -> LPIPSFeatureMap {
+        LPIPSFeatureMap(shape: f.shape) {
+            ChannelNormalize.backward(f.values, gradOutput: gradient.values, shape: f.shape, gradInput: $0)
+        }
+    }
+}

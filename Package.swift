@@ -101,6 +101,6 @@ let package = Package(
         .testTarget(name: "SIMDKernelsTests", dependencies: ["SIMDKernels", "PivotTestSupport"],
                     swiftSettings: vectorSettings),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "PivotTestSupport"]),
-        .testTarget(name: "WatcherTests", dependencies: ["Watcher", "PivotTestSupport"]),
+        .testTarget(name: "WatcherTests", dependencies: ["Watcher", "Pipeline", "PivotTestSupport"]),
     ]
 )

@@ -9,7 +9,7 @@ struct BenchWatchLoad: ParsableCommand {
         commandName: "watch-load",
         abstract: "Load-test `pivot watch` and measure its idle CPU and memory.")
 
-    @Option(help: "Image to drop (default: a face chip from $PIVOT_FIXTURES, else a bare JPEG signature).")
+    @Option(help: "Image to drop (default: a face chip from $PIVOT_FIXTURES, else a bare JPEG signature, which fails).")
     var image: String?
 
     @Option(help: "Files dropped at once.")
@@ -38,7 +38,7 @@ struct BenchWatchLoad: ParsableCommand {
             ? CommandLine.arguments[0] : URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path, image: bytes)
         (benchmark.firstBatch, benchmark.secondBatch, benchmark.idleSeconds) = (first, second, idle)
         let result = try benchmark.run { print($0) }
-        print("image: \(path ?? "bare JPEG signature (interim processor only)")")
+        print("image: \(path ?? "bare JPEG signature (every drop fails in decode)")")
         print("dropped \(result.dropped): done \(result.done), failed \(result.failed) (every tenth is a text file)")
         print("accounted for exactly once: \(result.accountedExactlyOnce ? "yes" : "NO")"
               + (result.missing.isEmpty ? "" : "; missing \(result.missing.prefix(10))")

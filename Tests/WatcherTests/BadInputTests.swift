@@ -18,8 +18,8 @@ import Testing
         #expect((report["message"] as? String)?.contains("empty") == true)
         #expect(report["stage"] as? String == "claim")
         #expect(report["time"] is String)
-        d.drop("fine.jpg", Samples.jpeg)
-        #expect(d.waitFor { d.done == ["fine.jpg"] })
+        d.drop("next.png", Samples.noFace)
+        #expect(d.waitFor { d.failed.contains("next.png") } && d.isRunning)
     }
 
     @Test func textFileNamedJpgFails() throws {
@@ -37,7 +37,7 @@ import Testing
         let d = try DaemonHarness()
         try d.start()
         let secret = d.root + "/secret.jpg"
-        DaemonHarness.write(secret, Samples.jpeg)
+        DaemonHarness.write(secret, Samples.face)
         symlink(secret, d.inbox + "/link.jpg")
         let report = expectFailure(d, "link.jpg")
         #expect((report["message"] as? String)?.contains("outside the inbox") == true)
@@ -49,26 +49,26 @@ import Testing
         let d = try DaemonHarness()
         try d.start()
         try FileManager.default.createDirectory(atPath: d.inbox + "/album", withIntermediateDirectories: false)
-        d.drop("album/inside.jpg", Samples.jpeg)
+        d.drop("album/inside.jpg", Samples.face)
         let report = expectFailure(d, "album")
         #expect((report["message"] as? String)?.contains("--recursive") == true)
         #expect(d.names(d.state + "/failed/album") == ["inside.jpg"])
     }
 
-    @Test func recursiveModeProcessesFilesInFolders() throws {
+    @Test(needsFace) func recursiveModeProcessesFilesInFolders() throws {
         let d = try DaemonHarness()
         try d.start(["--recursive"])
         try FileManager.default.createDirectory(atPath: d.inbox + "/album/deeper", withIntermediateDirectories: true)
-        d.drop("album/deeper/inside.jpg", Samples.jpeg)
+        d.drop("album/deeper/inside.jpg", Samples.face)
         #expect(d.waitFor { d.done == ["inside.jpg"] }, "\(d.log)")
         #expect(d.outputs == ["inside"])
     }
 
-    @Test func missingModelIsRetriedUntilItAppears() throws {
+    @Test(needsFace) func missingModelIsRetriedUntilItAppears() throws {
         let d = try DaemonHarness()
         let model = d.root + "/model.pkl"
         try d.start(["--model", model])
-        d.drop("face.jpg", Samples.jpeg)
+        d.drop("face.jpg", Samples.face)
         #expect(d.waitFor { d.log.contains("retrying in") }, "\(d.log)")
         #expect(d.log.contains("model file"))
         #expect(d.failed.isEmpty)
@@ -79,26 +79,52 @@ import Testing
     @Test func transientFailuresGiveUpAfterMaxAttempts() throws {
         let d = try DaemonHarness()
         try d.start(["--model", d.root + "/never.pkl", "--max-attempts", "2"])
-        d.drop("face.jpg", Samples.jpeg)
-        let report = expectFailure(d, "face.jpg")
+        d.drop("face.png", Samples.noFace)
+        let report = expectFailure(d, "face.png")
         #expect(report["class"] as? String == "transient")
         #expect((report["message"] as? String)?.contains("gave up after 2 attempts") == true)
     }
 
-    @Test(.enabled(if: getuid() == 0, "mounting a small tmpfs needs root"))
+    @Test(needsFace, .enabled(if: getuid() == 0, "mounting a small tmpfs needs root"))
     func fullOutboxDiskIsRetriedAndSucceedsOnceThereIsSpace() throws {
         let d = try DaemonHarness()
         try #require(d.mountTmpfs(d.outbox, bytes: 256 << 10))
         let filler = d.outbox + "/.filler"
         _ = DaemonHarness.run("/bin/dd", ["if=/dev/zero", "of=\(filler)", "bs=4096", "count=1000"])
         try d.start()
-        let big = Samples.jpeg + [UInt8](repeating: 7, count: 64 << 10)
-        d.drop("big.jpg", big)
+        d.drop("big.jpg", Samples.face)
         #expect(d.waitFor { d.log.contains("retrying in") }, "\(d.log)")
         #expect(d.log.contains("No space left on device"))
         #expect(d.outputs.isEmpty && d.failed.isEmpty)
         unlink(filler)
         #expect(d.waitFor { d.done == ["big.jpg"] }, "\(d.log)")
-        #expect(FileManager.default.contents(atPath: d.outbox + "/big/big.jpg") == Data(big))
+        #expect(FileManager.default.contents(atPath: d.outbox + "/big/big.jpg") == Data(Samples.face))
+    }
+
+    @Test func truncatedJPEGFails() throws {
+        let d = try DaemonHarness()
+        try d.start()
+        d.drop("cut.jpg", Samples.truncatedJPEG)
+        let report = expectFailure(d, "cut.jpg")
+        #expect(report["stage"] as? String == "decode" && report["class"] as? String == "permanent", "\(report)")
+        #expect(d.outputs.isEmpty && d.isRunning)
+    }
+
+    @Test func pngBombOverThePixelLimitIsRefusedFromItsHeader() throws {
+        let d = try DaemonHarness()
+        try d.start(["--max-pixels", "40000000"])
+        d.drop("bomb.png", Samples.pngBomb)
+        let report = expectFailure(d, "bomb.png")
+        #expect((report["message"] as? String)?.contains("exceeds the limit of 40000000") == true, "\(report)")
+        #expect(d.isRunning)
+    }
+
+    @Test func imageWithoutAFaceFails() throws {
+        let d = try DaemonHarness()
+        try d.start()
+        d.drop("wall.png", Samples.noFace)
+        let report = expectFailure(d, "wall.png")
+        #expect(report["stage"] as? String == "detect")
+        #expect((report["message"] as? String)?.contains("no face found") == true)
     }
 }

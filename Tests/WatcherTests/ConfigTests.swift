@@ -68,8 +68,8 @@ import Watcher
         kill(d.pid, SIGHUP)
         #expect(d.waitFor { d.log.contains("reloaded the config (2 job(s) at a time)") }, "\(d.log)")
         #expect(d.log.contains("recursive changed in the config; that takes effect after a restart"))
-        d.drop("after.jpg", Samples.jpeg)
-        #expect(d.waitFor { d.done == ["after.jpg"] })
+        d.drop("after.png", Samples.noFace)
+        #expect(d.waitFor { d.failed == ["after.png"] })
         #expect(d.stop() == 0)
     }
 }

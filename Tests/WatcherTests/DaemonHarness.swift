@@ -1,4 +1,6 @@
 import Foundation
+import Pipeline
+import PivotTestSupport
 import Testing
 
 /// Runs the real `pivot watch` as a subprocess on private temporary folders.
@@ -136,9 +138,56 @@ final class DaemonHarness {
     }
 }
 
-/// Small files the interim processor accepts or refuses.
+/// Inputs for the daemon: a real face (a fixture chip), and bad inputs made on the spot.
 enum Samples {
-    static let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0] + Array("pivot test image".utf8) + [0xFF, 0xD9]
-    static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array("pivot test image".utf8)
+    static let faceFixture = "faces/johns/John_Salley/000179_02159509.jpg"
+
+    /// A 150x150 JPEG with one face; empty when the fixtures are absent (tests using it are skipped then).
+    static let face = fixture(faceFixture)
+    static let otherFace = fixture("faces/johns/John_Salley/000183_02159543.jpg")
+
+    static func fixture(_ name: String) -> [UInt8] {
+        FileManager.default.contents(atPath: Fixtures.url(name).path).map(Array.init) ?? []
+    }
+
+    /// A valid PNG of a flat gray square: decodes fine, has no face.
+    static let noFace: [UInt8] = (try? ImageCodec.encode(flat(48, 40), as: .png)) ?? []
+
+    /// The first half of a valid JPEG.
+    static let truncatedJPEG: [UInt8] = {
+        let whole = (try? ImageCodec.encode(flat(64, 64), as: .jpeg(quality: 90))) ?? []
+        return Array(whole.prefix(whole.count / 2))
+    }()
+
     static let text: [UInt8] = Array("this is not an image\n".utf8)
+
+    /// A 100 KB-free PNG whose header claims 100000 x 100000 pixels (a decompression bomb).
+    static let pngBomb: [UInt8] = {
+        func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+            let body = Array(type.utf8) + data
+            return bigEndian(UInt32(data.count)) + body + bigEndian(crc32(body))
+        }
+        let header = bigEndian(100_000) + bigEndian(100_000) + [8, 2, 0, 0, 0]
+        let idat: [UInt8] = [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]
+        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", header) + chunk("IDAT", idat) + chunk("IEND", [])
+    }()
+
+    static func flat(_ width: Int, _ height: Int) -> RGBImage {
+        RGBImage(width: width, height: height, pixels: [UInt8](repeating: 128, count: width * height * 3))
+    }
+
+    static func bigEndian(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) } }
+
+    /// PNG's CRC-32 (polynomial 0xEDB88320), bit by bit.
+    static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
+    }
 }
+
+/// Success paths need a real face, which only the fixtures provide.
+let needsFace = Testing.ConditionTrait.enabled(if: Fixtures.available, Comment(rawValue: Fixtures.missingMessage))

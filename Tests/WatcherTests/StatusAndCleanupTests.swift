@@ -13,8 +13,8 @@ import Testing
         try d.start(["--debug-step-delay", "0.3"])
         d.drop("bad.jpg", Samples.text)
         #expect(d.waitFor { d.failed == ["bad.jpg"] })
-        d.drop("first.jpg", Samples.jpeg)
-        d.drop("second.jpg", Samples.jpeg)
+        d.drop("first.png", Samples.noFace)
+        d.drop("second.png", Samples.noFace)
         #expect(d.waitFor {
             let s = statusJSON(d)
             let running = s["running"] as? [[String: Any]] ?? []
@@ -23,15 +23,15 @@ import Testing
         let status = statusJSON(d)
         #expect(status["daemonRunning"] as? Bool == true)
         let running = (status["running"] as? [[String: Any]])?.first
-        #expect(running?["file"] as? String == "first.jpg")
+        #expect(running?["file"] as? String == "first.png")
         let progress = running?["progress"] as? [String: Any]
         #expect(progress?["stage"] is String && progress?["steps"] as? Int == 1)
-        #expect((status["queued"] as? [[String: Any]])?.map { $0["file"] as? String } == ["second.jpg"])
+        #expect((status["queued"] as? [[String: Any]])?.map { $0["file"] as? String } == ["second.png"])
         let failure = (status["recentFailures"] as? [[String: Any]])?.first
         #expect(failure?["file"] as? String == "bad.jpg")
         #expect((failure?["error"] as? [String: Any])?["kind"] as? String == "permanent")
         let text = d.pivot(["status", "--state", d.state, "--inbox", d.inbox]).out
-        #expect(text.contains("daemon: running") && text.contains("\"first.jpg\" attempt 1: "))
+        #expect(text.contains("daemon: running") && text.contains("\"first.png\" attempt 1: "))
         #expect(d.stop() == 0)
         #expect(statusJSON(d)["daemonRunning"] as? Bool == false)
     }

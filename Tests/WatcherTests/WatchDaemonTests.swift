@@ -2,16 +2,17 @@ import Foundation
 import Testing
 
 /// End-to-end: the real daemon, real inotify, temporary folders.
-@Suite struct WatchDaemonTests {
+@Suite(needsFace) struct WatchDaemonTests {
     @Test func dropsAreProcessedPublishedAndArchived() throws {
         let d = try DaemonHarness()
         try d.start()
-        d.drop("written.jpg", Samples.jpeg)
-        d.dropByRename("renamed.png", Samples.png)
+        d.drop("written.jpg", Samples.face)
+        d.dropByRename("renamed.png", Samples.face)
         #expect(d.waitFor { d.done.count == 2 }, "\(d.log)")
         #expect(d.done == ["renamed.png", "written.jpg"])
         #expect(d.outputs == ["renamed", "written"])
-        #expect(FileManager.default.contents(atPath: d.outbox + "/written/written.jpg") == Data(Samples.jpeg))
+        #expect(FileManager.default.contents(atPath: d.outbox + "/written/written.jpg") == Data(Samples.face))
+        #expect(d.names(d.outbox + "/written") == ["faces.json", "written.jpg"])
         #expect(d.names(d.inbox).isEmpty)
         #expect(d.names(d.outbox + "/.pivot-partial").isEmpty)
         #expect(d.stop() == 0)
@@ -20,10 +21,10 @@ import Testing
     @Test func startUpScanTakesWaitingFilesAndIgnoresTemporaryNames() throws {
         let d = try DaemonHarness()
         let ignored = [".hidden.jpg", "upload.jpg.part", "upload.tmp", "backup.jpg~"]
-        for name in ["waiting.jpg"] + ignored { d.drop(name, Samples.jpeg) }
+        for name in ["waiting.jpg"] + ignored { d.drop(name, Samples.face) }
         try d.start()
         #expect(d.waitFor { d.done == ["waiting.jpg"] }, "\(d.log)")
-        d.drop("another.part", Samples.jpeg)
+        d.drop("another.part", Samples.face)
         usleep(600_000)
         #expect(d.names(d.inbox) == (ignored + ["another.part"]).sorted())
         #expect(d.failed.isEmpty)
@@ -33,20 +34,20 @@ import Testing
     @Test func sameNameDroppedTwiceKeepsBothOutputs() throws {
         let d = try DaemonHarness()
         try d.start()
-        d.drop("twice.jpg", Samples.jpeg)
+        d.drop("twice.jpg", Samples.face)
         #expect(d.waitFor { d.done.count == 1 })
-        d.drop("twice.jpg", Samples.jpeg + [0])
+        d.drop("twice.jpg", Samples.otherFace)
         #expect(d.waitFor { d.done.count == 2 }, "\(d.log)")
         #expect(d.outputs == ["twice", "twice-2"])
         #expect(d.done == ["twice-2.jpg", "twice.jpg"])
-        #expect(FileManager.default.contents(atPath: d.outbox + "/twice-2/twice.jpg") == Data(Samples.jpeg + [0]))
+        #expect(FileManager.default.contents(atPath: d.outbox + "/twice-2/twice.jpg") == Data(Samples.otherFace))
     }
 
     @Test func namesWithSpacesUnicodeAndNewlines() throws {
         let d = try DaemonHarness()
         try d.start()
         let names = ["with space.jpg", "ünïcødé 照片.jpg", "new\nline.jpg"]
-        for name in names { d.drop(name, Samples.jpeg) }
+        for name in names { d.drop(name, Samples.face) }
         #expect(d.waitFor { d.done.count == 3 }, "\(d.log)")
         #expect(d.done == names.sorted())
         #expect(Set(d.outputs) == Set(names.map { String($0.dropLast(4)) }))
@@ -56,7 +57,7 @@ import Testing
     @Test func stopSignalExitsZeroAndTheJobRunsAgainOnRestart() throws {
         let d = try DaemonHarness()
         try d.start(["--debug-step-delay", "0.4"])
-        d.drop("slow.jpg", Samples.jpeg)
+        d.drop("slow.jpg", Samples.face)
         #expect(d.waitFor { d.log.contains("\"slow.jpg\": attempt 1") })
         #expect(d.stop(SIGTERM) == 0, "\(d.log)")
         #expect(d.outputs.isEmpty || d.done == ["slow.jpg"])
@@ -68,8 +69,8 @@ import Testing
     @Test func killNineMidJobLosesNothingAndRunsTheJobExactlyOnceMore() throws {
         let d = try DaemonHarness()
         try d.start(["--debug-step-delay", "0.5"])
-        d.drop("victim.jpg", Samples.jpeg)
-        d.drop("queued.jpg", Samples.jpeg)
+        d.drop("victim.jpg", Samples.face)
+        d.drop("queued.jpg", Samples.face)
         #expect(d.waitFor { d.log.contains("attempt 1") })
         usleep(300_000)
         #expect(d.stop(SIGKILL) == SIGKILL)
@@ -95,7 +96,7 @@ import Testing
         try #"{"limits": {"maxInterruptions": 2}}"#.write(toFile: config, atomically: true, encoding: .utf8)
         for attempt in 1...2 {
             try d.start(["--config", config, "--debug-step-delay", "0.5"])
-            if attempt == 1 { d.drop("poison.jpg", Samples.jpeg) }
+            if attempt == 1 { d.drop("poison.jpg", Samples.noFace) }
             #expect(d.waitFor { d.log.contains("\"poison.jpg\": attempt \(attempt)") }, "\(d.log)")
             #expect(d.stop(SIGKILL) == SIGKILL)
         }

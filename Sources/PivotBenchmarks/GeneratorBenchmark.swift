@@ -25,9 +25,9 @@ public enum GeneratorBenchmark {
 
     public static func run(_ config: Configuration, repeats: Int, print: (String) -> Void) throws {
         print("building a random \(config.name) generator (\(config.resolution)², channel_base \(config.channelBase))...")
-        let g = try StyleGAN2Generator.random(resolution: config.resolution, channelBase: config.channelBase,
-                                              channelMax: config.channelMax, mappingLayers: config.mappingLayers,
-                                              convClamp: nil, seed: 1)
+        let architecture = try GeneratorConfig(resolution: config.resolution, mappingLayers: config.mappingLayers,
+                                               channelBase: config.channelBase, channelMax: config.channelMax)
+        let g = StyleGAN2Generator.random(config: architecture, seed: 1)
         let ws = g.ws(z: g.latent(seed: 2))
         let r = config.resolution
         let dImage = (0..<(r * r * 3)).map { Float(($0 % 7) - 3) / 3 }

@@ -12,7 +12,7 @@ struct Generate: ParsableCommand {
         specific latent. Images are mapped from [-1, 1] as NVlabs does: uint8(clamp(x*127.5 + 128, 0, 255)).
         """)
 
-    @Option(help: "Generator checkpoint (NVlabs .pkl, PyTorch .pt/.pth state_dict, safetensors).")
+    @Option(help: "Generator: a checkpoint (NVlabs .pkl, G_ema state_dict .pt/.pth, rosinality, safetensors) or a model-store name.")
     var model: String
 
     @Option(help: "Seed for z (Pivot's RNG, not torch's).")
@@ -36,51 +36,19 @@ struct Generate: ParsableCommand {
     func validate() throws {
         guard (seed == nil) != (z == nil) else { throw ValidationError("give exactly one of --seed and --z") }
         guard ["const", "random", "none"].contains(noise) else { throw ValidationError("--noise must be const, random or none") }
-        guard ["png", "jpg", "jpeg", "webp", "safetensors"].contains(outputExtension) else {
+        guard RenderedImage.fileExtensions.contains((output as NSString).pathExtension.lowercased()) else {
             throw ValidationError("--output must end in .png, .jpg, .webp or .safetensors")
         }
         if let cutoff, cutoff < 0 { throw ValidationError("--cutoff must be ≥ 0") }
         guard psi.isFinite else { throw ValidationError("--psi must be a number") }
     }
 
-    var outputExtension: String { URL(fileURLWithPath: output).pathExtension.lowercased() }
-
     func run() throws {
-        let g = try StyleGAN2Generator(checkpoint: model)
-        let latent = try seed.map { g.latent(seed: $0) } ?? readLatent(z!, count: g.mapping.zDim)
-        let ws = g.ws(z: latent, psi: psi, cutoff: cutoff)
+        let g = try StyleGAN2Generator(model: model)
+        let latent = try seed.map { g.latent(seed: $0) } ?? g.latent(file: z!)
         let mode: NoiseMode = noise == "const" ? .const : noise == "none" ? .none : .random(seed: seed ?? 0)
-        let image = g.synthesis.forward(ws: ws, noise: mode, keep: false).image
-        let r = g.resolution
-        if outputExtension == "safetensors" {
-            var tensors = NamedTensors(source: output)
-            var nchw = [Float](repeating: 0, count: image.count)
-            for p in 0..<(r * r) { for c in 0..<3 { nchw[c * r * r + p] = image[p * 3 + c] } }
-            tensors.set("img", try CheckpointTensor(floats: nchw, shape: [1, 3, r, r]))
-            tensors.set("ws", try CheckpointTensor(floats: ws.flatMap { $0 }, shape: [1, g.numWs, g.mapping.wDim]))
-            try Safetensors.write(tensors, metadata: ["model": model, "psi": "\(psi)", "noise": noise], to: output)
-        } else {
-            let bytes = image.map { UInt8(max(0, min(255, $0 * 127.5 + 128))) }
-            let encoding: ImageEncoding = outputExtension == "png" ? .png
-                : outputExtension == "webp" ? .webp(quality: 95) : .jpeg(quality: 95)
-            try ImageCodec.write(RGBImage(width: r, height: r, pixels: bytes), to: URL(fileURLWithPath: output), as: encoding)
-        }
-        print("wrote \(output) (\(r)x\(r))")
-    }
-
-    /// FILE[:KEY] -> zDim floats.
-    func readLatent(_ spec: String, count: Int) throws -> [Float] {
-        var path = spec, key: String? = nil
-        if let colon = spec.lastIndex(of: ":"), spec[spec.index(after: colon)...].allSatisfy({ $0 != "/" }),
-           !spec.hasSuffix(".safetensors") {
-            path = String(spec[..<colon]); key = String(spec[spec.index(after: colon)...])
-        }
-        let tensors = try Safetensors.read(path: path).tensors
-        let name = key ?? (tensors.count == 1 ? tensors.names[0] : "z")
-        let values = try tensors.floats(name)
-        guard values.count == count else {
-            throw GeneratorError("\(path): tensor '\(name)' has \(values.count) values; the generator's z needs \(count)")
-        }
-        return values
+        let rendered = try g.render(z: latent, psi: psi, cutoff: cutoff, noise: mode)
+        try rendered.write(to: output, metadata: ["model": model, "psi": "\(psi)", "noise": noise])
+        print("wrote \(output) (\(g.resolution)x\(g.resolution))")
     }
 }

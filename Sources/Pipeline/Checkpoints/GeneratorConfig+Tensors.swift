@@ -22,6 +22,11 @@ extension GeneratorConfig {
         return expected
     }
 
+    /// The element count of every expected tensor, by name.
+    var expectedCounts: [String: Int] {
+        Dictionary(uniqueKeysWithValues: expectedTensors.map { ($0.name, $0.shape.reduce(1, *)) })
+    }
+
     private func layer(_ name: String, out: Int, in inputs: Int, r: Int) -> [(String, [Int])] {
         [("\(name).weight", [out, inputs, 3, 3]), ("\(name).noise_strength", []), ("\(name).bias", [out]),
          ("\(name).resample_filter", [4, 4]), ("\(name).noise_const", [r, r]),

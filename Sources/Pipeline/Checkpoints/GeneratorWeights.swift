@@ -8,13 +8,30 @@ public struct GeneratorWeights {
     public let tensors: NamedTensors
     /// How the file stored them, e.g. "NVlabs snapshot pickle (G_ema)".
     public let source: String
+    /// What the weights were loaded as (`--model PATH|NAME`) and the file read; nil for weights made in memory.
+    let origin: (model: String, file: CheckpointFile)?
 
     /// safetensors metadata key under which Pivot stores the architecture as JSON.
     public static let configMetadataKey = "pivot.generator"
+    /// safetensors metadata key under which the model store records the imported file's SHA-256.
+    static let sourceDigestMetadataKey = "pivot.source_sha256"
+
+    /// Weights made in memory (tests, tools): every tensor is checked against `config` as for a file.
+    public init(config: GeneratorConfig, tensors: NamedTensors, source: String) throws {
+        try config.check(tensors)
+        self.init(config: config, tensors: Self.reordered(tensors, as: config), source: source, origin: nil)
+    }
+
+    private init(config: GeneratorConfig, tensors: NamedTensors, source: String, origin: (model: String, file: CheckpointFile)?) {
+        self.config = config
+        self.tensors = tensors
+        self.source = source
+        self.origin = origin
+    }
 
     /// Loads a generator from a checkpoint file path or a model-store name (`--model PATH|NAME`).
     public static func load(model: String, store: ModelStore = ModelStore()) throws -> GeneratorWeights {
-        try load(CheckpointFile.open(store.resolve(model)))
+        try load(CheckpointFile.open(store.resolve(model)), model: model)
     }
 
     /// True when the file holds something `load` reads as a generator (it may still fail the shape check).
@@ -26,7 +43,8 @@ public struct GeneratorWeights {
     /// Reads the generator out of any supported checkpoint: an NVlabs snapshot or `torch.save(G)`
     /// (init_kwargs decide the architecture), an NVlabs-named state_dict (architecture inferred from shapes),
     /// a rosinality `g_ema` checkpoint, or a Pivot model-store safetensors file.
-    public static func load(_ file: CheckpointFile) throws -> GeneratorWeights {
+    /// `model` is what the user named (a path or a store name), recorded in `identity()`.
+    public static func load(_ file: CheckpointFile, model: String? = nil) throws -> GeneratorWeights {
         var tensors = file.tensors
         let config: GeneratorConfig
         let source: String
@@ -52,7 +70,8 @@ public struct GeneratorWeights {
                                   "\(file.format.rawValue) holds no StyleGAN2 generator (no synthesis.b4.const, g_ema or G_ema)")
         }
         try config.check(tensors)
-        return GeneratorWeights(config: config, tensors: reordered(tensors, as: config), source: source)
+        return GeneratorWeights(config: config, tensors: reordered(tensors, as: config), source: source,
+                                origin: (model ?? file.path, file))
     }
 
     /// The tensors in the canonical state_dict order of `config` (files may list them differently).

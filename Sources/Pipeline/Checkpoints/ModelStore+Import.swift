@@ -11,7 +11,7 @@ extension ModelStore {
         }
         let file = try CheckpointFile.open(path)
         let generator = try GeneratorWeights.load(file)
-        let digest = SHA256.hex(file.buffer.bytes)
+        let digest = try generator.identity().sha256
 
         do {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -21,7 +21,7 @@ extension ModelStore {
         let config = generator.config
         let configJSON = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
         try Safetensors.write(generator.tensors, metadata: [
-            GeneratorWeights.configMetadataKey: configJSON, "pivot.source_sha256": digest,
+            GeneratorWeights.configMetadataKey: configJSON, GeneratorWeights.sourceDigestMetadataKey: digest,
         ], to: weightsPath(name))
 
         let manifest = ModelManifest(

@@ -7,11 +7,11 @@ import PivotTestSupport
 struct GeneratorGradientTests {
     static func make(_ config: ReferenceGenerator.Config, seed: UInt64) throws -> (ReferenceGenerator, StyleGAN2Generator) {
         let oracle = ReferenceGenerator.random(config: config, seed: seed)
-        let fast = try StyleGAN2Generator(resolution: config.resolution, mappingLayers: config.mappingLayers,
-                                          convClamp: config.convClamp.map(Float.init), source: "random") {
-            oracle.tensor($0).map(Float.init)
-        }
-        return (oracle, fast)
+        let architecture = try GeneratorConfig(resolution: config.resolution, zDim: config.zDim, wDim: config.wDim,
+                                               mappingLayers: config.mappingLayers, channelBase: config.channelBase,
+                                               channelMax: config.channelMax, convClamp: config.convClamp)
+        let weights = try GeneratorWeights.make(architecture) { name, _ in oracle.tensor(name).map(Float.init) }
+        return (oracle, try StyleGAN2Generator(weights: weights))
     }
 
     /// Channel counts 20, 12, 6: not multiples of the SIMD width; clamp active or off.

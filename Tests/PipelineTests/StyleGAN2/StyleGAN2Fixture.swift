@@ -40,10 +40,11 @@ struct StyleGAN2Fixture {
         return ReferenceGenerator(config: config, tensors: tensors)
     }
 
-    func generator() throws -> StyleGAN2Generator {
-        try StyleGAN2Generator(resolution: config.resolution, mappingLayers: config.mappingLayers,
-                               convClamp: config.convClamp.map(Float.init), source: name) { try weights.floats($0) }
-    }
+    /// The file's path, for `StyleGAN2Generator(model:)`.
+    var path: String { Fixtures.url("stylegan2/\(Self.files[name]!)").path }
+
+    /// The generator as `pivot generate --model` loads it (architecture from the file, not the metadata).
+    func generator() throws -> StyleGAN2Generator { try StyleGAN2Generator(model: path) }
 
     /// ws of one sample as numWs rows.
     func ws(_ key: String, sample: Int) throws -> [[Float]] {

@@ -1,8 +1,9 @@
 import Glibc
 import Pipeline
+import SIMDKernels
 
 /// `pivot bench align`: per photo, milliseconds for face detection, 68-point landmarks (all faces) and
-/// alignment (all faces), on the calling thread only.
+/// alignment (all faces, per variant), on one thread.
 ///
 /// Wall time is what a user waits; thread CPU time is also shown because on a shared machine it is the
 /// steadier of the two (it does not count time spent waiting for a core).
@@ -39,25 +40,34 @@ public enum AlignBenchmark {
         }
     }
 
-    /// Runs `repeats` rounds per photo. `align` warps one face (given its landmarks) and is timed for all
-    /// faces together; pass nil to skip that column.
+    /// Runs `repeats` rounds per photo on one thread. Each variant in `variants` adds a column: the time to
+    /// align all of the photo's faces to `outputSize` with it.
     public static func table(photos: [Photo], finder: FaceFinder, repeats: Int,
-                             align: ((Photo, FoundFace) throws -> Void)?) throws -> BenchmarkTable {
-        var table = BenchmarkTable(header: ["photo", "size", "faces", "detect ms med/max (cpu)",
-                                            "landmarks ms", "align ms"])
+                             variants: [FFHQAlignmentVariant], outputSize: Int) throws -> BenchmarkTable {
+        let threads = Parallel.threadCount
+        Parallel.threadCount = 1
+        defer { Parallel.threadCount = threads }
+        var table = BenchmarkTable(header: ["photo", "size", "faces", "detect ms med/max (cpu)", "landmarks ms"]
+                                   + variants.map { "align \($0.rawValue) \(outputSize) ms" })
         for photo in photos {
-            var detect = Samples(), landmarks = Samples(), alignment = Samples()
+            let image = RGBImage(width: photo.width, height: photo.height, pixels: photo.pixels)
+            var detect = Samples(), landmarks = Samples()
+            var alignments = [Samples](repeating: Samples(), count: variants.count)
             var faceCount = 0
             for _ in 0..<max(repeats, 1) {
                 let boxes = try detect.measure { try finder.detect(pixels: photo.pixels, width: photo.width, height: photo.height) }
                 let faces = try landmarks.measure {
                     try finder.landmarks(for: boxes, pixels: photo.pixels, width: photo.width, height: photo.height)
                 }
-                if let align { try alignment.measure { for face in faces { try align(photo, face) } } }
+                for (column, variant) in variants.enumerated() {
+                    try alignments[column].measure {
+                        for face in faces { _ = try face.aligned(in: image, variant: variant, outputSize: outputSize) }
+                    }
+                }
                 faceCount = faces.count
             }
-            table.add([photo.name, "\(photo.width)x\(photo.height)", "\(faceCount)", detect.summary,
-                       landmarks.summary, alignment.summary])
+            table.add([photo.name, "\(photo.width)x\(photo.height)", "\(faceCount)", detect.summary, landmarks.summary]
+                      + alignments.map(\.summary))
         }
         return table
     }

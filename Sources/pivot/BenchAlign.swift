@@ -7,7 +7,7 @@ import PivotBenchmarks
 struct BenchAlign: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "align",
-        abstract: "Milliseconds per photo for face detection, 68-point landmarks and alignment (one core).",
+        abstract: "Milliseconds per photo for face detection, 68-point landmarks and alignment (one thread).",
         discussion: """
             Without PHOTO arguments, runs on the fixture photos ($PIVOT_FIXTURES/faces, default \
             ../shared/fixtures/faces). With --dlib, also runs dlib 19.24's own C++ on the same photos \
@@ -24,11 +24,31 @@ struct BenchAlign: ParsableCommand {
     @Option(help: "Doublings before detection, as dlib's upsample_num_times.")
     var upsample = 1
 
+    @Option(help: "Side of the aligned faces.")
+    var size = 1024
+
+    @Option(help: "Alignment variants to time, comma-separated (pti, ffhq); empty: none.")
+    var variants = "pti,ffhq"
+
     @Option(help: "The 68-point model.")
     var predictor = AlignDefaults.predictorPath
 
     @Option(help: "dlib's reference tool (from scripts/build-dlib-reference), run on the same photos for comparison.")
     var dlib: String?
+
+    func validate() throws {
+        try FFHQAligner.checkOutputSize(size)
+        _ = try alignmentVariants()
+    }
+
+    func alignmentVariants() throws -> [FFHQAlignmentVariant] {
+        try variants.split(separator: ",").map {
+            guard let variant = FFHQAlignmentVariant(rawValue: String($0)) else {
+                throw ValidationError("unknown alignment variant '\($0)' (pti or ffhq)")
+            }
+            return variant
+        }
+    }
 
     func run() throws {
         let paths = photos.isEmpty ? AlignDefaults.fixturePhotos() : photos
@@ -41,8 +61,10 @@ struct BenchAlign: ParsableCommand {
             return AlignBenchmark.Photo(name: (path as NSString).lastPathComponent, width: image.width,
                                         height: image.height, pixels: image.pixels)
         }
-        print("Pivot, \(repeats) rounds, upsample \(upsample), full resolution; times in ms: wall median / max (thread CPU median)")
-        print(try AlignBenchmark.table(photos: decoded, finder: finder, repeats: repeats, align: nil).render())
+        print("Pivot, one thread, \(repeats) rounds, upsample \(upsample), detection at full resolution, alignment of all "
+              + "faces; times in ms: wall median / max (thread CPU median)")
+        print(try AlignBenchmark.table(photos: decoded, finder: finder, repeats: repeats,
+                                       variants: alignmentVariants(), outputSize: size).render())
         if let dlib {
             print("\ndlib 19.24 C++ (\(dlib)), same photos; times in ms: wall median / max (thread CPU median)")
             let process = Process()

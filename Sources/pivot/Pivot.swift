@@ -8,7 +8,7 @@ struct Pivot: ParsableCommand {
         commandName: "pivot",
         abstract: "Edit faces in photos with StyleGAN2 and Pivotal Tuning Inversion, on the CPU.",
         version: PivotVersion.string,
-        subcommands: [Watch.self, Status.self, CleanupCommand.self, Generate.self, Models.self, LPIPSCommand.self, Bench.self]
+        subcommands: [AlignCommand.self, Watch.self, Status.self, CleanupCommand.self, Generate.self, Models.self, LPIPSCommand.self, Bench.self]
     )
 }
 

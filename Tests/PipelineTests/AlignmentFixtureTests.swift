@@ -20,6 +20,18 @@ func decodedPoints(_ value: Any?) -> [SIMD2<Double>] {
     (value as! [[Double]]).map { SIMD2($0[0], $0[1]) }
 }
 
+/// Compares an aligned image with `fixtures/align/<golden>.png`: the reference arithmetic is reproduced, so
+/// at most ±1 LSB per byte (and therefore well above the 45 dB).
+func expectMatchesGoldenAlignment(_ image: RGBImage, golden: String) throws {
+    let reference = try ImageCodec.read(Fixtures.url("align/\(golden).png"))
+    try #require(image.width == reference.width && image.height == reference.height)
+    let differences = zip(image.pixels, reference.pixels).map { abs(Int($0) - Int($1)) }
+    let decibels = psnr(image, reference)
+    print("alignment \(golden): PSNR \(decibels) dB, max |Δ| \(differences.max()!), bytes differing \(differences.filter { $0 > 0 }.count) of \(differences.count)")
+    #expect(decibels >= 45)
+    #expect(differences.max()! <= 1, "\(golden): max |Δ| \(differences.max()!)")
+}
+
 /// Aligns the fixture photos and compares every trace value and the image with the reference Python output.
 @Suite(.enabled(if: Fixtures.available, Comment(rawValue: Fixtures.missingMessage)))
 struct AlignmentFixtureTests {
@@ -54,13 +66,7 @@ struct AlignmentFixtureTests {
         #expect(pointError(face.trace.quadFinal, decodedPoints(trace["quad_final"])) <= 1e-9)
         #expect(face.quad == face.trace.quad0)
 
-        let reference = try ImageCodec.read(Fixtures.url("align/\(golden).png"))
-        #expect(face.image.width == reference.width && face.image.height == reference.height)
-        let differences = zip(face.image.pixels, reference.pixels).map { abs(Int($0) - Int($1)) }
-        let decibels = psnr(face.image, reference)
-        print("alignment \(golden): PSNR \(decibels) dB, max |Δ| \(differences.max()!), bytes differing \(differences.filter { $0 > 0 }.count) of \(differences.count)")
-        #expect(decibels >= 45)
-        #expect(differences.max()! <= 1, "the reference arithmetic is reproduced, so at most ±1 LSB")
+        try expectMatchesGoldenAlignment(face.image, golden: golden)
     }
 
     /// Hashes of the reference Python port's output (Pillow 13, NumPy 2.4, SciPy 1.17) on cases the goldens

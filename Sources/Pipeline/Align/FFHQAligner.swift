@@ -58,9 +58,7 @@ public enum FFHQAligner {
         guard landmarks.allSatisfy({ abs($0.x) < 1e7 && abs($0.y) < 1e7 }) else {
             throw AlignmentError(reason: "landmarks are not finite pixel coordinates")
         }
-        guard (1...maxOutputSize).contains(outputSize) else {
-            throw AlignmentError(reason: "output size \(outputSize) is not in 1...\(maxOutputSize)")
-        }
+        try checkOutputSize(outputSize)
         guard image.width > 0, image.height > 0 else { throw AlignmentError(reason: "the image is empty") }
 
         let (quad0, qsize0) = faceQuad(landmarks: landmarks)
@@ -113,6 +111,13 @@ public enum FFHQAligner {
         let trace = AlignmentTrace(quad0: quad0, qsize0: qsize0, shrink: shrink, border: border, crop: crop,
                                    padRaw: padRaw, pad: pad, blur: blur, quadFinal: quadFinal)
         return AlignedFace(image: aligned, quad: quad0, trace: trace)
+    }
+
+    /// Throws unless `outputSize` is in 1...maxOutputSize.
+    public static func checkOutputSize(_ outputSize: Int) throws {
+        guard (1...maxOutputSize).contains(outputSize) else {
+            throw AlignmentError(reason: "output size \(outputSize) is not in 1...\(maxOutputSize)")
+        }
     }
 
     /// (floor(min x), floor(min y), ceil(max x), ceil(max y)) of the corners.

@@ -8,6 +8,10 @@ public struct FoundFace: Sendable, Equatable {
     public var filterIndex: Int
     /// The iBUG 68 points (specs/align.md §5.3), whole pixels as dlib returns them.
     public var landmarks: [PixelPoint]
+
+    public init(box: PixelRect, confidence: Double, filterIndex: Int, landmarks: [PixelPoint]) {
+        self.box = box; self.confidence = confidence; self.filterIndex = filterIndex; self.landmarks = landmarks
+    }
 }
 
 /// Finds every face in a photo: dlib's HOG detector, then the 68-point shape predictor on each box.

@@ -1,11 +1,12 @@
+import Pipeline
+
 /// Values given as command-line flags; each one that is set replaces the config file's value.
 public struct ConfigOverrides: Sendable {
     public var inbox: String?
     public var outbox: String?
     public var state: String?
-    public var model: String?
-    public var edits: [String]?
-    public var formats: [String]?
+    /// PTI flags (model, edits, formats, steps, ...); each one set wins over the file's.
+    public var pti = PTIOptions()
     public var recursive: Bool?
     public var jobs: Int?
     public var jsonLog: String?
@@ -27,9 +28,7 @@ public struct ConfigOverrides: Sendable {
         set(inbox, \.inbox)
         set(outbox, \.outbox)
         set(state, \.state)
-        if let model { config.model = model }
-        set(edits, \.edits)
-        set(formats, \.formats)
+        config.pti = pti.merged(over: config.pti)
         set(recursive, \.recursive)
         set(jobs, \.jobs)
         if let jsonLog { config.jsonLog = jsonLog }

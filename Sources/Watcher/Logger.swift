@@ -19,7 +19,7 @@ public enum LogText {
         return out + "\""
     }
 
-    static func timestamp(_ date: Date = Date()) -> String { date.ISO8601Format() }
+    public static func timestamp(_ date: Date = Date()) -> String { date.ISO8601Format() }
 }
 
 /// The daemon's log: one human line per event on stderr, and optionally one JSON object per line

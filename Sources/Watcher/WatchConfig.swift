@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 
 /// Everything `pivot watch` can be told, from a JSON config file and/or flags (flags win).
 /// Relative paths are relative to the daemon's working directory.
@@ -7,12 +8,10 @@ public struct WatchConfig: Codable, Sendable, Equatable {
     public var outbox = "outbox"
     /// Journal, claimed inputs, done/ and failed/.
     public var state = "state"
-    /// Generator checkpoint; nil means the built-in default model.
-    public var model: String?
-    /// Edits to apply, e.g. ["age+2", "smile+1"]; empty means the pipeline's default set.
-    public var edits: [String] = []
-    /// Output formats ("jpg", "png", "webp").
-    public var formats: [String] = ["jpg"]
+    /// What to run on each photo: model, weight files, edits, formats, steps (the `pivot process --config`
+    /// keys). In the file they go under "pti"; "model", "edits" (a list) and "formats" (a list) are also
+    /// accepted at the top level.
+    public var pti = PTIOptions()
     /// Also watch folders inside the inbox.
     public var recursive = false
     /// Jobs run at the same time (each job already uses every core).
@@ -66,10 +65,7 @@ public struct WatchConfig: Codable, Sendable, Equatable {
                     "limits.retryBaseSeconds must be positive and at most limits.retryMaxSeconds")
         try require(limits.settleSeconds >= 0, "limits.settleSeconds must not be negative")
         try require(limits.maxInterruptions >= 1, "limits.maxInterruptions must be at least 1")
-        let known = ["jpg", "jpeg", "png", "webp"]
-        for format in formats where !known.contains(format.lowercased()) {
-            throw ConfigError(description: "unknown output format \"\(format)\" (use \(known.joined(separator: ", ")))")
-        }
+        do { _ = try pti.resolved() } catch { throw ConfigError(description: "\(error)") }
     }
 }
 
@@ -100,17 +96,34 @@ extension WatchConfig {
         inbox = try c.decodeIfPresent(String.self, forKey: .inbox) ?? inbox
         outbox = try c.decodeIfPresent(String.self, forKey: .outbox) ?? outbox
         state = try c.decodeIfPresent(String.self, forKey: .state) ?? state
-        model = try c.decodeIfPresent(String.self, forKey: .model)
-        edits = try c.decodeIfPresent([String].self, forKey: .edits) ?? edits
-        formats = try c.decodeIfPresent([String].self, forKey: .formats) ?? formats
         recursive = try c.decodeIfPresent(Bool.self, forKey: .recursive) ?? recursive
         jobs = try c.decodeIfPresent(Int.self, forKey: .jobs) ?? jobs
         jsonLog = try c.decodeIfPresent(String.self, forKey: .jsonLog)
         limits = try c.decodeIfPresent(Limits.self, forKey: .limits) ?? limits
+        if c.contains(.pti) {
+            let section = try c.superDecoder(forKey: .pti)
+            try Self.rejectUnknownKeys(section, known: PTIOptions.keyNames, section: "pti.")
+            pti = try PTIOptions(from: section)
+        }
+        pti.model = try c.decodeIfPresent(String.self, forKey: .model) ?? pti.model
+        pti.edits = try c.decodeIfPresent([String].self, forKey: .edits) ?? pti.edits
+        pti.format = try c.decodeIfPresent([String].self, forKey: .formats)?.joined(separator: ",") ?? pti.format
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(inbox, forKey: .inbox)
+        try c.encode(outbox, forKey: .outbox)
+        try c.encode(state, forKey: .state)
+        try c.encode(recursive, forKey: .recursive)
+        try c.encode(jobs, forKey: .jobs)
+        try c.encodeIfPresent(jsonLog, forKey: .jsonLog)
+        try c.encode(limits, forKey: .limits)
+        try c.encode(pti, forKey: .pti)
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case inbox, outbox, state, model, edits, formats, recursive, jobs, jsonLog, limits
+        case inbox, outbox, state, model, edits, formats, recursive, jobs, jsonLog, limits, pti
         static var allNames: [String] { allCases.map(\.rawValue) }
     }
 }

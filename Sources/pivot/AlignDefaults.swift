@@ -1,9 +1,10 @@
 import Foundation
+import Pipeline
 
 /// Default paths shared by `pivot align` and `pivot bench align`.
 enum AlignDefaults {
     /// Debian's libdlib-data (installed by scripts/install-deps).
-    static let predictorPath = "/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
+    static let predictorPath = FaceFinder.debianShapePredictorPath
 
     /// The fixture photos: `$PIVOT_FIXTURES/faces`, else `../shared/fixtures/faces` from the working directory.
     static func fixturePhotos() -> [String] {

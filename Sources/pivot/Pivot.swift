@@ -8,7 +8,7 @@ struct Pivot: ParsableCommand {
         commandName: "pivot",
         abstract: "Edit faces in photos with StyleGAN2 and Pivotal Tuning Inversion, on the CPU.",
         version: PivotVersion.string,
-        subcommands: [AlignCommand.self, Watch.self, Status.self, CleanupCommand.self, Generate.self, Models.self, LPIPSCommand.self, Bench.self]
+        subcommands: [ProcessCommand.self, AlignCommand.self, Watch.self, Status.self, CleanupCommand.self, Generate.self, Models.self, LPIPSCommand.self, Bench.self]
     )
 }
 
@@ -16,7 +16,7 @@ struct Pivot: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the speed of Pivot's kernels and stages.",
-        subcommands: [BenchAlign.self, BenchKernels.self, BenchWatchLoad.self, BenchGenerator.self, BenchLPIPS.self]
+        subcommands: [BenchAlign.self, BenchKernels.self, BenchWatchLoad.self, BenchGenerator.self, BenchLPIPS.self, BenchPTI.self]
     )
 }
 

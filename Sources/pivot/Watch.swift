@@ -15,14 +15,7 @@ struct Watch: ParsableCommand {
 
     @OptionGroup var folders: FolderOptions
 
-    @Option(help: "Generator checkpoint (default: the built-in model).")
-    var model: String?
-
-    @Option(help: "Comma-separated edits, e.g. age+2,smile+1.")
-    var edits: String?
-
-    @Option(help: "Comma-separated output formats: jpg, png, webp.")
-    var formats: String?
+    @OptionGroup var pti: PTIFlags
 
     @Flag(help: "Also process files in folders inside the inbox.")
     var recursive = false
@@ -56,9 +49,7 @@ struct Watch: ParsableCommand {
 
     func run() throws {
         var overrides = folders.overrides
-        overrides.model = model
-        overrides.edits = edits.map(Self.list)
-        overrides.formats = formats.map(Self.list)
+        overrides.pti = pti.options
         overrides.recursive = recursive ? true : nil
         overrides.jobs = jobs
         overrides.jsonLog = jsonLog
@@ -72,7 +63,10 @@ struct Watch: ParsableCommand {
         let load: WatchDaemon.ConfigLoader = { [overrides] in try overrides.resolve(configFile: configFile) }
         let log = try Logger(jsonPath: try load().jsonLog)
         do {
-            let daemon = try WatchDaemon(loadConfig: load, makeProcessor: makeJobProcessor, log: log,
+            let makeProcessor: WatchDaemon.ProcessorFactory = { config in
+                try PTIJobProcessor(config: config, log: { log.warning("models", $0) })
+            }
+            let daemon = try WatchDaemon(loadConfig: load, makeProcessor: makeProcessor, log: log,
                                          debugStepDelay: debugStepDelay)
             let status = try daemon.run()
             if status != 0 { throw ExitCode(status) }
@@ -82,9 +76,5 @@ struct Watch: ParsableCommand {
             log.error("fatal", "\(error)")
             throw ExitCode.failure
         }
-    }
-
-    static func list(_ text: String) -> [String] {
-        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 }

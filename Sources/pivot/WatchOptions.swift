@@ -4,7 +4,7 @@ import Watcher
 /// Where the daemon's folders are: a config file and/or flags (flags win). Shared by `pivot watch`,
 /// `pivot status` and `pivot cleanup` so all three find the same state folder.
 struct FolderOptions: ParsableArguments {
-    @Option(help: "JSON config file (keys: inbox, outbox, state, model, edits, formats, recursive, jobs, jsonLog, limits).")
+    @Option(help: "JSON config file (keys: inbox, outbox, state, model, edits, formats, recursive, jobs, jsonLog, limits, pti: the `pivot process --config` keys).")
     var config: String?
 
     @Option(help: "Folder to watch (default ./inbox).")

@@ -70,9 +70,9 @@ import Testing
         try d.start(["--model", model])
         d.drop("face.jpg", Samples.face)
         #expect(d.waitFor { d.log.contains("retrying in") }, "\(d.log)")
-        #expect(d.log.contains("model file"))
+        #expect(d.log.contains("cannot load the models"))
         #expect(d.failed.isEmpty)
-        DaemonHarness.write(model, [1])
+        DaemonHarness.write(model, Samples.fixture("stylegan2/tiny32.pkl"))
         #expect(d.waitFor { d.done == ["face.jpg"] }, "\(d.log)")
     }
 
@@ -88,7 +88,7 @@ import Testing
     @Test(needsFace, .enabled(if: getuid() == 0, "mounting a small tmpfs needs root"))
     func fullOutboxDiskIsRetriedAndSucceedsOnceThereIsSpace() throws {
         let d = try DaemonHarness()
-        try #require(d.mountTmpfs(d.outbox, bytes: 256 << 10))
+        try #require(d.mountTmpfs(d.outbox, bytes: 1 << 20))
         let filler = d.outbox + "/.filler"
         _ = DaemonHarness.run("/bin/dd", ["if=/dev/zero", "of=\(filler)", "bs=4096", "count=1000"])
         try d.start()
@@ -98,7 +98,7 @@ import Testing
         #expect(d.outputs.isEmpty && d.failed.isEmpty)
         unlink(filler)
         #expect(d.waitFor { d.done == ["big.jpg"] }, "\(d.log)")
-        #expect(FileManager.default.contents(atPath: d.outbox + "/big/big.jpg") == Data(Samples.face))
+        #expect(d.inputDigest(of: "big") == DaemonHarness.digest(Samples.face))
     }
 
     @Test func truncatedJPEGFails() throws {

@@ -12,15 +12,17 @@ import Watcher
     @Test func defaultsAreTheCurrentFolders() throws {
         let config = try ConfigOverrides().resolve(configFile: nil)
         #expect(config.inbox == "inbox" && config.outbox == "outbox" && config.state == "state")
-        #expect(config.model == nil && config.jobs == 1)
+        #expect(config.pti.model == nil && config.jobs == 1)
     }
 
     @Test func fileValuesAreUsedAndFlagsWin() throws {
-        let path = try file(#"{"inbox": "/in", "jobs": 3, "limits": {"maxPixels": 1000}, "formats": ["png"]}"#)
+        let path = try file(#"{"inbox": "/in", "jobs": 3, "limits": {"maxPixels": 1000}, "formats": ["png"], "pti": {"tuneSteps": 5, "invertSteps": 9}}"#)
         var flags = ConfigOverrides()
         flags.jobs = 2
+        flags.pti.invertSteps = 4
         let config = try flags.resolve(configFile: path)
-        #expect(config.inbox == "/in" && config.jobs == 2 && config.limits.maxPixels == 1000 && config.formats == ["png"])
+        #expect(config.inbox == "/in" && config.jobs == 2 && config.limits.maxPixels == 1000 && config.pti.format == "png")
+        #expect(config.pti.tuneSteps == 5 && config.pti.invertSteps == 4)
         #expect(config.limits.maxAttempts == WatchConfig.Limits().maxAttempts)
     }
 
@@ -28,7 +30,9 @@ import Watcher
         (#"{"inbx": "/in"}"#, "unknown key \"inbx\""),
         (#"{"limits": {"maxPixel": 5}}"#, "unknown key \"limits.maxPixel\""),
         (#"{"jobs": 0}"#, "jobs must be at least 1"),
-        (#"{"formats": ["gif"]}"#, "unknown output format"),
+        (#"{"formats": ["gif"]}"#, "output format 'gif'"),
+        (#"{"pti": {"tuneStep": 5}}"#, "unknown key \"pti.tuneStep\""),
+        (#"{"edits": ["age=x"]}"#, "'x' is not a finite number"),
         (#"{"inbox": "#, "not valid JSON"),
     ])
     func badConfigFilesAreRefusedWithAReason(json: String, expected: String) throws {

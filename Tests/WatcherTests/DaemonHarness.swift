@@ -32,10 +32,20 @@ final class DaemonHarness {
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    /// The folder arguments plus fast test timings.
+    /// The folder arguments plus fast test timings (the demo generator with 2 + 1 optimisation steps).
     var baseArguments: [String] {
-        ["--inbox", inbox, "--outbox", outbox, "--state", state, "--settle", "0.2", "--retry-after", "0.3"]
+        ["--inbox", inbox, "--outbox", outbox, "--state", state, "--settle", "0.2", "--retry-after", "0.3",
+         "--invert-steps", "2", "--tune-steps", "1", "--models-folder", root + "/no-models"]
     }
+
+    /// The SHA-256 of the input a published result was made from (from its report.json).
+    func inputDigest(of output: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: outbox + "/" + output + "/report.json"),
+              let report = try? JSONDecoder().decode(PhotoReport.self, from: data) else { return nil }
+        return report.input.sha256
+    }
+
+    static func digest(_ bytes: [UInt8]) -> String { bytes.withUnsafeBytes(SHA256.hex) }
 
     /// Starts `pivot <command> ...` and waits until it logs that it watches the inbox.
     func start(_ extra: [String] = [], command: String = "watch") throws {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A face in a photo: where the detector found it and its 68 landmarks, in full-resolution pixels.
 public struct FoundFace: Sendable, Equatable {
     /// Inclusive pixel rectangle (dlib's detection box).
@@ -97,4 +99,14 @@ func boxShrink(_ image: RGBImage, by k: Int) -> RGBImage {
         }
     }
     return output
+}
+
+extension FaceFinder {
+    /// Debian's libdlib-data file (installed by scripts/install-deps).
+    public static let debianShapePredictorPath = "/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
+
+    /// The built-in detector with Debian's 68-point model.
+    public static func standard() throws -> FaceFinder {
+        FaceFinder(detector: try .builtIn(), predictor: try ShapePredictor(contentsOf: URL(fileURLWithPath: debianShapePredictorPath)))
+    }
 }

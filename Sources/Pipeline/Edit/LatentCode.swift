@@ -18,4 +18,7 @@ public struct LatentCode: Equatable, Sendable {
     }
 
     public func row(_ layer: Int) -> ArraySlice<Float> { values[layer * wDim ..< (layer + 1) * wDim] }
+
+    /// The code as the synthesis network takes it: one array per layer.
+    public var rows: [[Float]] { (0..<numWs).map { Array(row($0)) } }
 }

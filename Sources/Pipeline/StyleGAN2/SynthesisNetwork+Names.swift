@@ -24,6 +24,16 @@ extension SynthesisNetwork {
         return paths
     }
 
+    /// The tensors pivotal tuning trains: every parameter, not the noise_const buffers (specs/pti.md §4.1).
+    public var trainablePaths: [(name: String, path: TensorPath)] {
+        tensorPaths.filter { !$0.name.hasSuffix(".noise_const") }
+    }
+
+    /// Each conv layer's noise_const map, in `layers` order (the projector optimises these).
+    public var noiseConstPaths: [TensorPath] {
+        tensorPaths.filter { $0.name.hasSuffix(".noise_const") }.map(\.path)
+    }
+
     public func namedTensors() -> [String: [Float]] {
         Dictionary(uniqueKeysWithValues: tensorPaths.map { ($0.name, self[keyPath: $0.path]) })
     }

@@ -11,9 +11,9 @@ public enum PTIBenchmark {
             throw GeneratorError("no benchmark configuration at \(resolution)")
         }
         print("building a random \(config.name) generator and random LPIPS trunks...")
-        let generator = try StyleGAN2Generator.random(resolution: config.resolution, channelBase: config.channelBase,
-                                                      channelMax: config.channelMax, mappingLayers: config.mappingLayers,
-                                                      convClamp: nil, seed: 1)
+        let generator = StyleGAN2Generator.random(
+            config: try GeneratorConfig(resolution: config.resolution, mappingLayers: config.mappingLayers,
+                                        channelBase: config.channelBase, channelMax: config.channelMax), seed: 1)
         func lpips(_ net: LPIPSNet) throws -> LPIPS {
             LPIPS(weights: try .randomTrunk(net: net, heads: net.architecture.tapChannels.map { [Float](repeating: 0.1, count: $0) }))
         }

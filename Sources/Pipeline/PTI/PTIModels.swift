@@ -4,7 +4,8 @@ import Foundation
 public struct PTIModels: Sendable {
     public var generator: StyleGAN2Generator
     public var generatorConfig: GeneratorConfig
-    public var generatorIdentity: ModelIdentity
+    /// The checkpoint file used; nil for the built-in demo generator.
+    public var generatorIdentity: ModelIdentity?
     /// LPIPS-VGG16 (the pivot search) and LPIPS-AlexNet (tuning and the reported metrics).
     public var vgg: LPIPS
     public var alex: LPIPS
@@ -15,23 +16,17 @@ public struct PTIModels: Sendable {
     /// Loads the files given; fills the gaps with the built-in demo generator and seeded random trunks.
     public static func load(_ files: PTIModelFiles) throws -> PTIModels {
         var warnings: [String] = []
-        let generator: StyleGAN2Generator, config: GeneratorConfig, identity: ModelIdentity
+        let generator: StyleGAN2Generator, config: GeneratorConfig, identity: ModelIdentity?
         let edits: EditLibrary
         if let model = files.model {
-            let path = try ModelStore().resolve(model)
-            let file = try CheckpointFile.open(path)
-            let weights = try GeneratorWeights.load(file)
+            let weights = try GeneratorWeights.load(model: model)
             config = weights.config
-            generator = try StyleGAN2Generator(resolution: config.resolution, mappingLayers: config.mappingLayers,
-                                               convClamp: config.convClamp.map(Float.init), source: path) {
-                try weights.tensors.floats($0)
-            }
-            identity = ModelIdentity(name: model, path: path, format: weights.source,
-                                     sha256: SHA256.hex(file.buffer.bytes), isDemo: false)
+            generator = try StyleGAN2Generator(weights: weights)
+            identity = try weights.identity()
             edits = try EditLibrary.load(files: files.directions)
         } else {
             (generator, config) = try DemoModels.generator()
-            identity = ModelIdentity(name: "demo", path: nil, format: DemoModels.generatorDescription, sha256: nil, isDemo: true)
+            identity = nil
             edits = try DemoModels.edits(wDim: config.wDim)
             warnings.append("no model configured: using the built-in DEMO generator (random weights); its images are not faces "
                             + "and its edits are not meaningful. Install the FFHQ model (README) for real results.")
@@ -62,18 +57,6 @@ public struct PTIModels: Sendable {
     }
 }
 
-/// Which generator a run used, as reports record it.
-public struct ModelIdentity: Sendable, Codable, Equatable {
-    /// What the user asked for (a path or a store name), or "demo".
-    public var name: String
-    /// The file actually read.
-    public var path: String?
-    public var format: String
-    /// SHA-256 of the file read.
-    public var sha256: String?
-    public var isDemo: Bool
-}
-
 /// The built-in demo: a small generator, random LPIPS heads and edit directions, all made from fixed seeds
 /// so that Pivot runs out of the box and gives the same bytes on every machine. None of it is trained.
 public enum DemoModels {
@@ -87,9 +70,7 @@ public enum DemoModels {
 
     public static func generator() throws -> (StyleGAN2Generator, GeneratorConfig) {
         let config = try config()
-        var generator = try StyleGAN2Generator.random(resolution: config.resolution, channelBase: config.channelBase,
-                                                      channelMax: config.channelMax, mappingLayers: config.mappingLayers,
-                                                      convClamp: nil, seed: seed)
+        var generator = StyleGAN2Generator.random(config: config, seed: seed)
         // Random init leaves w_avg at zero; training would have tracked the mean w, so set that.
         generator.mapping.wAvg = WStatistics(mapping: generator.mapping).mean
         return (generator, config)

@@ -58,7 +58,8 @@ public struct PhotoProcessor: Sendable {
         let report = PhotoReport(
             input: .init(file: name, sha256: bytes.withUnsafeBytes(SHA256.hex), width: image.width,
                          height: image.height),
-            model: models.generatorIdentity, generator: models.generatorConfig,
+            model: models.generatorIdentity,
+            demo: models.generatorIdentity == nil ? DemoModels.generatorDescription : nil, generator: models.generatorConfig,
             lpips: ["vgg": models.vgg.trunkIsRandom ? "random trunk" : "torchvision trunk",
                     "alex": models.alex.trunkIsRandom ? "random trunk" : "torchvision trunk"],
             editFiles: models.edits.sources, settings: settings, warnings: models.warnings, faces: records,
@@ -90,10 +91,7 @@ public struct PhotoProcessor: Sendable {
             return rendered
         }
 
-        let aligned = try timed("align") {
-            try FFHQAligner.align(image: image, landmarks: face.landmarks.map { SIMD2(Double($0.x), Double($0.y)) },
-                                  variant: settings.alignment, outputSize: resolution)
-        }
+        let aligned = try timed("align") { try face.aligned(in: image, variant: settings.alignment, outputSize: resolution) }
         try ImageCodec.write(aligned.image, to: folder.appendingPathComponent("aligned.png"), as: .png)
         files.append("aligned.png")
         let target = aligned.image.normalizedNHWC()

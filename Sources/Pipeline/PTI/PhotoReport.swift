@@ -2,7 +2,9 @@
 public struct PhotoReport: Sendable, Codable {
     public var pivotVersion = PivotVersion.string
     public var input: InputRecord
-    public var model: ModelIdentity
+    /// The checkpoint used; nil when the built-in demo generator ran (`demo` says so).
+    public var model: ModelIdentity?
+    public var demo: String?
     public var generator: GeneratorConfig
     public var lpips: [String: String]
     public var editFiles: [EditSource]

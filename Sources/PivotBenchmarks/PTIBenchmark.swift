@@ -24,7 +24,7 @@ public enum PTIBenchmark {
         projectorSettings.steps = whole ? ProjectorSettings().steps : steps
         var tuningSettings = TuningSettings()
         tuningSettings.steps = whole ? TuningSettings().steps : steps
-        if !whole { tuningSettings.lpipsThreshold = -1 }   // time every step; random weights may stop at once
+        if !whole { tuningSettings.lpipsThreshold = 0 }   // time every step: never stop early
 
         let clock = ContinuousClock()
         func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }

@@ -25,7 +25,10 @@ public struct WatchLoadBenchmark {
     public var firstBatch = 200
     public var secondBatch = 100
     public var idleSeconds = 10.0
-    public var timeout = 600.0
+    public var timeout = 1800.0
+    /// The daemon runs the real PTI pipeline on every face, on the demo generator with one projector step
+    /// and no tuning step: the benchmark measures the daemon's bookkeeping, not PTI (`pivot bench pti`).
+    public var pipelineArguments = ["--invert-steps", "1", "--tune-steps", "0", "--models-folder", "/nonexistent"]
 
     public init(executable: String, image: [UInt8]) {
         self.executable = executable
@@ -39,7 +42,7 @@ public struct WatchLoadBenchmark {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let daemon = Process()
         daemon.executableURL = URL(fileURLWithPath: executable)
-        daemon.arguments = ["watch", "--inbox", inbox, "--outbox", outbox, "--state", state]
+        daemon.arguments = ["watch", "--inbox", inbox, "--outbox", outbox, "--state", state] + pipelineArguments
         daemon.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try daemon.run()
         defer { if daemon.isRunning { daemon.terminate(); daemon.waitUntilExit() } }

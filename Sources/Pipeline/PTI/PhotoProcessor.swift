@@ -23,6 +23,13 @@ public struct PhotoProcessor: Sendable {
         self.models = models
         self.settings = settings
         self.finder = finder
+        // PTI's early-stop threshold is calibrated for the ImageNet AlexNet trunk; on a random trunk it would
+        // stop tuning at an arbitrary point, so tuning then runs its full step count.
+        if models.alex.trunkIsRandom && settings.tuning.lpipsThreshold > 0 {
+            self.settings.tuning.lpipsThreshold = 0
+            self.models.warnings.append("tuning's early stop at LPIPS \(settings.tuning.lpipsThreshold) is off: "
+                                        + "the AlexNet trunk is random, so that threshold means nothing")
+        }
     }
 
     /// The edits to render: the requested ones, or every InterFaceGAN direction at ±2.

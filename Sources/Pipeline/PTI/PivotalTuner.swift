@@ -6,7 +6,7 @@ public struct TuningSettings: Sendable, Codable, Equatable {
     public var learningRate = 3e-4
     public var l2Weight = 1.0
     public var lpipsWeight = 1.0
-    /// Stop as soon as LPIPS-Alex is at or below this, before stepping (PTI quirk 4).
+    /// Stop as soon as LPIPS-Alex is at or below this, before stepping (PTI quirk 4); 0 never stops early.
     public var lpipsThreshold = 0.06
     /// PTI's locality regulariser; nil (the upstream default) leaves it off.
     public var locality: LocalityRegularization?
@@ -73,7 +73,7 @@ public struct PivotalTuner {
             let (distance, lpipsGradient) = try lpips.distanceAndGradient(trace.image, to: lpipsTarget)
             lastLPIPS = distance.value
             var loss = settings.l2Weight * l2 + settings.lpipsWeight * distance.value
-            if distance.value <= settings.lpipsThreshold {
+            if settings.lpipsThreshold > 0 && distance.value <= settings.lpipsThreshold {
                 losses.append(loss)
                 return Tuning(synthesis: synthesis, losses: losses, finalLPIPS: lastLPIPS, stepsTaken: step, stoppedEarly: true)
             }

@@ -38,8 +38,8 @@ public final class PTIJobProcessor: JobProcessor, @unchecked Sendable {
         } catch {
             throw JobError.transient(stage: "model", "cannot load the models: \(error)")
         }
-        for warning in models.warnings { log(warning) }
         let loaded = try PhotoProcessor(models: models, settings: settings, finder: try FaceFinder.standard())
+        for warning in loaded.models.warnings { log(warning) }
         processor = loaded
         return loaded
     }

@@ -48,9 +48,8 @@ struct ProcessCommand: ParsableCommand {
             let options = try flags.merged(over: config.map(PTIOptions.load) ?? PTIOptions())
             let (files, settings) = try options.resolved()
             log.info("load", "loading models")
-            let models = try PTIModels.load(files)
-            for warning in models.warnings { log.warning("warning", warning) }
-            processor = try PhotoProcessor(models: models, settings: settings, finder: try .standard())
+            processor = try PhotoProcessor(models: try PTIModels.load(files), settings: settings, finder: try .standard())
+            for warning in processor.models.warnings { log.warning("warning", warning) }
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         } catch {
             log.error("setup", "\(error)")

@@ -66,8 +66,10 @@ public enum AlignBenchmark {
                 }
                 faceCount = faces.count
             }
-            table.add([photo.name, "\(photo.width)x\(photo.height)", "\(faceCount)", detect.summary, landmarks.summary]
-                      + alignments.map(\.summary))
+            // Without a face there is nothing to landmark or align: "-", not a time.
+            let perFace = faceCount == 0 ? [String](repeating: "-", count: 1 + variants.count)
+                                         : [landmarks.summary] + alignments.map(\.summary)
+            table.add([photo.name, "\(photo.width)x\(photo.height)", "\(faceCount)", detect.summary] + perFace)
         }
         return table
     }

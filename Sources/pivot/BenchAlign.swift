@@ -67,6 +67,7 @@ struct BenchAlign: ParsableCommand {
                                        variants: alignmentVariants(), outputSize: size).render())
         if let dlib {
             print("\ndlib 19.24 C++ (\(dlib)), same photos; times in ms: wall median / max (thread CPU median)")
+            fflush(nil)  // our table first: the child writes to the same stdout
             let process = Process()
             process.executableURL = URL(fileURLWithPath: dlib)
             process.arguments = ["bench", predictor, String(repeats)] + paths

@@ -37,19 +37,26 @@ func dlibResizeBilinear(_ source: RGBImage, width: Int, height: Int) -> RGBImage
                 let topRow = top * sourceWidth * 3, bottomRow = bottom * sourceWidth * 3
                 let outRow = row * width * 3
 
+                // The Float32 columns. A pixel's three channels are the lanes of a vector (the fourth lane
+                // carries the next byte along and is dropped); each lane does dlib's per-channel arithmetic.
                 let tbf = Float(tb), itbf = Float(1 - tb)
+                @inline(__always) func pixel(_ offset: Int) -> SIMD4<Float> {
+                    // The last pixel of the image has no fourth byte after it.
+                    guard offset &+ 4 <= src.count else {
+                        return SIMD4(Float(src[offset]), Float(src[offset + 1]), Float(src[offset + 2]), 0)
+                    }
+                    return SIMD4<Float>(UnsafeRawPointer(src.baseAddress! + offset).loadUnaligned(as: SIMD4<UInt8>.self))
+                }
                 floatLeft.withUnsafeBufferPointer { floatLeft in
                     floatFraction.withUnsafeBufferPointer { floatFraction in
-                        let topPixels = src.baseAddress! + topRow, bottomPixels = src.baseAddress! + bottomRow
                         var target = out.baseAddress! + outRow
                         for column in 0..<floatColumns {
                             let lr = floatFraction[column], ilr = 1 - lr
                             let tlf = itbf * ilr, trf = itbf * lr, blf = tbf * ilr, brf = tbf * lr
-                            let t = topPixels + floatLeft[column] * 3, b = bottomPixels + floatLeft[column] * 3
-                            for c in 0..<3 {
-                                let value = ((tlf * Float(t[c]) + trf * Float(t[c + 3])) + blf * Float(b[c])) + brf * Float(b[c + 3])
-                                target[c] = truncatedByte(value)
-                            }
+                            let t = topRow &+ floatLeft[column] &* 3, b = bottomRow &+ floatLeft[column] &* 3
+                            let value = ((tlf * pixel(t) + trf * pixel(t &+ 3)) + blf * pixel(b)) + brf * pixel(b &+ 3)
+                            let bytes = truncatedBytes(value)
+                            target[0] = bytes[0]; target[1] = bytes[1]; target[2] = bytes[2]
                             target += 3
                         }
                     }
@@ -75,8 +82,11 @@ func dlibResizeBilinear(_ source: RGBImage, width: Int, height: Int) -> RGBImage
     return output
 }
 
-/// `UInt8(v)` for v in [0, 256) without a range check: truncate, then read the integer out of the low
-/// mantissa bits of v + 2^23 (exact for integral v < 2^23).
-@inline(__always) private func truncatedByte(_ v: Float) -> UInt8 {
-    UInt8(truncatingIfNeeded: (v.rounded(.towardZero) + 8_388_608).bitPattern)
+/// `UInt8(v)` for each lane in [0, 256), in vector instructions only: v + 2^23 holds v rounded to the nearest
+/// integer in its low mantissa bits; where that rounded up, one less.
+@inline(__always) private func truncatedBytes(_ v: SIMD4<Float>) -> SIMD4<UInt8> {
+    let shifted = v + 8_388_608
+    // A true mask lane is all ones, so adding the mask subtracts one.
+    let roundedUp = unsafeBitCast(shifted - 8_388_608 .> v, to: SIMD4<UInt32>.self)
+    return SIMD4<UInt8>(truncatingIfNeeded: unsafeBitCast(shifted, to: SIMD4<UInt32>.self) &+ roundedUp)
 }

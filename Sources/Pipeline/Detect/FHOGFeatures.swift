@@ -109,8 +109,12 @@ private func orientationHistograms(_ image: RGBImage, cellRows: Int, cellCols: I
     // Channel planes as Float (exact small integers), so eight neighbours load as one vector.
     var planes = [Float](repeating: 0, count: 3 * image.height * width)
     let planeSize = image.height * width
-    for i in 0..<planeSize {
-        for c in 0..<3 { planes[c * planeSize + i] = Float(image.pixels[i * 3 + c]) }
+    image.pixels.withUnsafeBufferPointer { rgb in
+        planes.withUnsafeMutableBufferPointer { planes in
+            for i in 0..<planeSize {
+                for c in 0..<3 { planes[c &* planeSize &+ i] = Float(rgb[i &* 3 &+ c]) }
+            }
+        }
     }
     let directionsX = orientationX, directionsY = orientationY
     // Horizontal voting positions and weights depend only on x; the two paths compute them differently.
@@ -132,6 +136,9 @@ private func orientationHistograms(_ image: RGBImage, cellRows: Int, cellCols: I
             voteLeft[x] = Float(1.0 - Double(voteRight[x]))
         }
     }
+    // The vector path's weights, eight columns per entry.
+    let blockRight = stride(from: 1, to: vectorEnd, by: 8).map { x in SIMD8<Float>((0..<8).map { voteRight[x + $0] }) }
+    let blockLeft = stride(from: 1, to: vectorEnd, by: 8).map { x in SIMD8<Float>((0..<8).map { voteLeft[x + $0] }) }
     planes.withUnsafeBufferPointer { planes in
         histogram.withUnsafeMutableBufferPointer { hist in
             let p = planes.baseAddress!
@@ -168,8 +175,7 @@ private func orientationHistograms(_ image: RGBImage, cellRows: Int, cellCols: I
                         best.replace(with: -dot, where: negative)
                         bin.replace(with: Int32(o + 9), where: negative)
                     }
-                    var vx0 = SIMD8<Float>(), vx1 = SIMD8<Float>()
-                    for lane in 0..<8 { vx0[lane] = voteRight[x + lane]; vx1[lane] = voteLeft[x + lane] }
+                    let vx0 = blockRight[x / 8], vx1 = blockLeft[x / 8]
                     let w11 = vy1 * (vx1 * v), w01 = vy0 * (vx1 * v), w10 = vy1 * (vx0 * v), w00 = vy0 * (vx0 * v)
                     for lane in 0..<8 {
                         let at = voteColumn[x + lane] * 18 + Int(bin[lane])

@@ -78,9 +78,10 @@ final class DaemonHarness {
     var isRunning: Bool { process?.isRunning ?? false }
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    /// Polls `condition` every 20 ms until it holds or `timeout` seconds pass.
+    /// Polls `condition` every 20 ms until it holds or `timeout` seconds pass (generous: every job runs the
+    /// real PTI pipeline, and a loaded machine can take several seconds per job).
     @discardableResult
-    func waitFor(timeout: Double = 10, _ condition: () -> Bool) -> Bool {
+    func waitFor(timeout: Double = 60, _ condition: () -> Bool) -> Bool {
         let end = Date() + timeout
         while Date() < end {
             if condition() { return true }

@@ -26,25 +26,36 @@ struct ModulatedWeight {
         let inputs = styles.count, taps = Self.taps
         self.inputs = inputs; self.outputs = outputs; self.layout = layout
         var d = [Float](repeating: 1, count: outputs)
-        var packed = [Float](repeating: 0, count: weight.count)
-        let st = inputs * outputs, (si, so) = layout == .tapInputOutput ? (outputs, 1) : (1, inputs)
-        weight.withUnsafeBufferPointer { w in styles.withUnsafeBufferPointer { s in packed.withUnsafeMutableBufferPointer { p in
+        weight.withUnsafeBufferPointer { w in styles.withUnsafeBufferPointer { s in
             for o in 0..<outputs {
                 let row = w.baseAddress! + o * inputs * taps
                 var sum: Float = 0
                 for i in 0..<inputs {
                     for t in 0..<taps { let v = row[i * taps + t] * s[i]; sum += v * v }
                 }
-                let scale = 1 / (sum + 1e-8).squareRoot()
-                d[o] = scale
+                d[o] = 1 / (sum + 1e-8).squareRoot()
+            }
+        } }
+        demodulation = d
+        packed = []
+        packed = pack(weight, inputScale: styles)
+    }
+
+    /// W[o,i,t]·inputScale[i]·d[o] in `layout`; no input scale gives W·d, the shared weight of the non-fused
+    /// form with its demodulation folded in.
+    func pack(_ weight: [Float], inputScale: [Float]?) -> [Float] {
+        let taps = Self.taps, (st, si, so) = strides
+        var packed = [Float](repeating: 0, count: weight.count)
+        weight.withUnsafeBufferPointer { w in packed.withUnsafeMutableBufferPointer { p in
+            for o in 0..<outputs {
+                let row = w.baseAddress! + o * inputs * taps
                 for i in 0..<inputs {
-                    let k = s[i] * scale
+                    let k = (inputScale?[i] ?? 1) * demodulation[o]
                     for t in 0..<taps { p[t * st + i * si + o * so] = row[i * taps + t] * k }
                 }
             }
-        } } }
-        demodulation = d
-        self.packed = packed
+        } }
+        return packed
     }
 
     /// From G2 = dL/dw2 (packed layout) to dL/ds and dL/dW (PyTorch layout):

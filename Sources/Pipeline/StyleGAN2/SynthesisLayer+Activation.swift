@@ -29,21 +29,29 @@ extension SynthesisLayer {
     }
 
     /// dL/d(conv output) and dL/d(noise map) (nil without noise) from dL/d(layer output); the bias and
-    /// noise-strength gradients go to `grads`.
-    func activationBackward(_ dy: FeatureMap, _ saved: Saved, clamp: Float?,
-                            grads: inout SynthesisLayer?) -> (FeatureMap, [Float]?) {
+    /// noise-strength gradients go to `grads`. With `convolutionDots`, also Σ_p dL/dconv·conv per output
+    /// channel (the non-fused backward's demodulation term), from the same pass: the conv output enters
+    /// the epilogue with a scale of 1, whose gradient is that sum.
+    func activationBackward(_ dy: FeatureMap, _ saved: Saved, clamp: Float?, grads: inout SynthesisLayer?,
+                            convolutionDots: Bool = false) -> (FeatureMap, [Float]?, dots: [Float]) {
         var g = FeatureMap(size: resolution, channels: outputs)
         var dBias = [Float](repeating: 0, count: outputs), dNoise = [Float](repeating: 0, count: resolution * resolution)
         var dStrength: Float = 0
+        let ones = [Float](repeating: 1, count: convolutionDots ? outputs : 0)
+        var dots = [Float](repeating: 0, count: convolutionDots ? outputs : 0)
         withOperands(noise: saved.noise) { operands in withUnsafeMutablePointer(to: &dStrength) { ds in
             saved.convolution.values.withUnsafeBufferPointer { x in dy.values.withUnsafeBufferPointer { gy in
                 g.values.withUnsafeMutableBufferPointer { gx in dBias.withUnsafeMutableBufferPointer { db in
-                    dNoise.withUnsafeMutableBufferPointer { dn in
-                        BiasAct.leakyReLU(clamp: clamp).backward(
-                            x.baseAddress!, gradOutput: gy.baseAddress!, shape: shape, operands: operands,
-                            gradients: .init(input: gx.baseAddress, bias: db.baseAddress, noise: dn.baseAddress,
-                                             noiseStrength: ds))
-                    }
+                    dNoise.withUnsafeMutableBufferPointer { dn in ones.withUnsafeBufferPointer { unit in
+                        dots.withUnsafeMutableBufferPointer { dd in
+                            var operands = operands
+                            if convolutionDots { operands.scale = unit.baseAddress }
+                            BiasAct.leakyReLU(clamp: clamp).backward(
+                                x.baseAddress!, gradOutput: gy.baseAddress!, shape: shape, operands: operands,
+                                gradients: .init(input: gx.baseAddress, scale: dd.baseAddress, bias: db.baseAddress,
+                                                 noise: dn.baseAddress, noiseStrength: ds))
+                        }
+                    } }
                 } }
             } }
         } }
@@ -51,6 +59,6 @@ extension SynthesisLayer {
             add(dBias, to: &grads!.bias)
             grads!.noiseStrength[0] += dStrength
         }
-        return (g, saved.noise == nil ? nil : dNoise)
+        return (g, saved.noise == nil ? nil : dNoise, dots)
     }
 }

@@ -36,22 +36,26 @@ extension SynthesisLayer {
 
     /// Returns dL/dx and dL/dw2 (packed layout).
     func convolveBackward(_ dy: FeatureMap, input x: FeatureMap, _ m: ModulatedWeight) -> (FeatureMap, [Float]) {
-        var dx = FeatureMap(size: resolution, channels: inputs)
         var dw = [Float](repeating: 0, count: m.packed.count)
-        let conv = sameSizeConvolution
-        dy.values.withUnsafeBufferPointer { gp in m.packed.withUnsafeBufferPointer { wp in
-            x.values.withUnsafeBufferPointer { xp in
-                dx.values.withUnsafeMutableBufferPointer { dxp in
-                    conv.backwardData(outputGradient: gp.baseAddress!, weights: wp.baseAddress!,
-                                      inputGradient: dxp.baseAddress!)
-                }
-                dw.withUnsafeMutableBufferPointer { dwp in
-                    conv.backwardWeights(input: xp.baseAddress!, outputGradient: gp.baseAddress!,
-                                         weightGradient: dwp.baseAddress!, biasGradient: nil)
-                }
+        dy.values.withUnsafeBufferPointer { gp in x.values.withUnsafeBufferPointer { xp in
+            dw.withUnsafeMutableBufferPointer { dwp in
+                sameSizeConvolution.backwardWeights(input: xp.baseAddress!, outputGradient: gp.baseAddress!,
+                                                    weightGradient: dwp.baseAddress!, biasGradient: nil)
             }
         } }
-        return (dx, dw)
+        return (convolveBackwardData(dy, weights: m.packed), dw)
+    }
+
+    /// dL/dx of `convolve` with the given weights (`weightLayout`).
+    func convolveBackwardData(_ dy: FeatureMap, weights: [Float]) -> FeatureMap {
+        var dx = FeatureMap(size: resolution, channels: inputs)
+        dy.values.withUnsafeBufferPointer { gp in weights.withUnsafeBufferPointer { wp in
+            dx.values.withUnsafeMutableBufferPointer { dxp in
+                sameSizeConvolution.backwardData(outputGradient: gp.baseAddress!, weights: wp.baseAddress!,
+                                                 inputGradient: dxp.baseAddress!)
+            }
+        } }
+        return dx
     }
 
     /// conv0: transposed conv (n → 2n+1), then the [1,3,3,1] blur (2n+1 → 2n).
@@ -71,21 +75,36 @@ extension SynthesisLayer {
     /// Backward of `convolveUp`: blur adjoint (2n → 2n+1), then the stride-2 convolution's forward (dx)
     /// and backward-weights (dw2).
     func convolveUpBackward(_ dy: FeatureMap, input x: FeatureMap, _ m: ModulatedWeight) -> (FeatureMap, [Float]) {
-        let tSize = resolution + 1, conv = strideTwoConvolution
-        let dt = Upfirdn2D.transposedConvBlur.adjoint(dy.values, inputSize: tSize, channels: outputs)
-        var dx = FeatureMap(size: resolution / 2, channels: inputs)
+        let dt = blurAdjoint(dy)
         var dw = [Float](repeating: 0, count: m.packed.count)
         dt.withUnsafeBufferPointer { gp in x.values.withUnsafeBufferPointer { xp in
-            m.packed.withUnsafeBufferPointer { wp in
-                dx.values.withUnsafeMutableBufferPointer { dxp in
-                    conv.forward(input: gp.baseAddress!, weights: wp.baseAddress!, bias: nil, output: dxp.baseAddress!)
-                }
-            }
             dw.withUnsafeMutableBufferPointer { dwp in
-                conv.backwardWeights(input: gp.baseAddress!, outputGradient: xp.baseAddress!,
-                                     weightGradient: dwp.baseAddress!, biasGradient: nil)
+                strideTwoConvolution.backwardWeights(input: gp.baseAddress!, outputGradient: xp.baseAddress!,
+                                                     weightGradient: dwp.baseAddress!, biasGradient: nil)
             }
         } }
-        return (dx, dw)
+        return (convolveUpBackwardData(blurred: dt, weights: m.packed), dw)
+    }
+
+    /// dL/dx of `convolveUp` with the given weights (`weightLayout`).
+    func convolveUpBackwardData(_ dy: FeatureMap, weights: [Float]) -> FeatureMap {
+        convolveUpBackwardData(blurred: blurAdjoint(dy), weights: weights)
+    }
+
+    /// The blur's adjoint, 2n → 2n+1: dL/dt of the transposed convolution's output.
+    private func blurAdjoint(_ dy: FeatureMap) -> [Float] {
+        Upfirdn2D.transposedConvBlur.adjoint(dy.values, inputSize: resolution + 1, channels: outputs)
+    }
+
+    /// dL/dx from dL/dt: the stride-2 convolution's forward.
+    private func convolveUpBackwardData(blurred dt: [Float], weights: [Float]) -> FeatureMap {
+        var dx = FeatureMap(size: resolution / 2, channels: inputs)
+        dt.withUnsafeBufferPointer { gp in weights.withUnsafeBufferPointer { wp in
+            dx.values.withUnsafeMutableBufferPointer { dxp in
+                strideTwoConvolution.forward(input: gp.baseAddress!, weights: wp.baseAddress!, bias: nil,
+                                             output: dxp.baseAddress!)
+            }
+        } }
+        return dx
     }
 }

@@ -37,9 +37,11 @@ public struct SynthesisLayer: Sendable {
 
     /// `dy` is dL/d(output). Returns dL/dx, dL/dw and dL/d(noise map) (nil
     /// without noise); adds the parameter gradients to `grads` (a layer of the same shape) when given.
+    /// Without `grads` (projection) it takes the non-fused route, which needs no weight gradient.
     func backward(_ dy: FeatureMap, input x: FeatureMap, _ saved: Saved, w: [Float], clamp: Float?,
                   grads: inout SynthesisLayer?) -> (dx: FeatureMap, dw: [Float], dNoise: [Float]?) {
-        let (dConv, dNoise) = activationBackward(dy, saved, clamp: clamp, grads: &grads)
+        if grads == nil { return backwardToInputs(dy, input: x, saved, w: w, clamp: clamp) }
+        let (dConv, dNoise, _) = activationBackward(dy, saved, clamp: clamp, grads: &grads)
         let (dx, dModulated) = up ? convolveUpBackward(dConv, input: x, saved.modulated)
                                   : convolveBackward(dConv, input: x, saved.modulated)
         let (dStyles, dWeight) = saved.modulated.backward(dModulated, weight: weight, styles: saved.styles)

@@ -37,6 +37,10 @@ struct GeneratorGradientTests {
                                                 parameters: true)
             let dws = compare(grads.ws.flatMap { $0 }, refGrads.ws.flatMap { $0 })
             #expect(dws.relativeToMax <= 1e-3, "ws gradient: \(dws)")
+            let inversion = fast.synthesis.backward(fast.synthesis.forward(ws: ws, noise: noise == .const ? .const : .none),
+                                                    dImage: nhwc(dImg.map(Float.init), size: R, channels: 3), parameters: false)
+            let inversionWs = compare(inversion.ws.flatMap { $0 }, refGrads.ws.flatMap { $0 })
+            #expect(inversionWs.relativeToMax <= 1e-3, "ws gradient, non-fused route: \(inversionWs)")
             var named = grads.parameters!.namedTensors()
             for (i, map) in grads.noise.enumerated() {
                 let name = "\(fast.synthesis.layerName(i)).noise_const"
@@ -52,8 +56,10 @@ struct GeneratorGradientTests {
         }
     }
 
-    /// Central differences in Float on a tiny unclamped generator (res 8, 16 channels): loss Σ img·R.
-    @Test func matchesFiniteDifferences() throws {
+    /// Central differences in Float on a tiny unclamped generator (res 8, 16 channels): loss Σ img·R. With
+    /// `parameters` false, the projector's non-fused route: ws and noise maps only.
+    @Test(arguments: [true, false])
+    func matchesFiniteDifferences(parameters: Bool) throws {
         let config = ReferenceGenerator.Config(resolution: 8, mappingLayers: 1, channelBase: 64, channelMax: 16,
                                                convClamp: nil, wDim: 16, zDim: 16)
         let (_, fast) = try Self.make(config, seed: 21)
@@ -63,7 +69,7 @@ struct GeneratorGradientTests {
         func loss(_ g: StyleGAN2Generator, _ ws: [[Float]]) -> Double {
             zip(g.synthesis.forward(ws: ws, keep: false).image, dImg).reduce(0) { $0 + Double($1.0) * Double($1.1) }
         }
-        let grads = fast.synthesis.backward(fast.synthesis.forward(ws: ws), dImage: dImg, parameters: true)
+        let grads = fast.synthesis.backward(fast.synthesis.forward(ws: ws), dImage: dImg, parameters: parameters)
         let h: Float = 1e-2
         func expectClose(_ numeric: Double, _ analytic: Float, _ label: String) {
             #expect(abs(numeric - Double(analytic)) <= 2e-2 * max(1, abs(numeric)), "\(label): fd \(numeric) vs \(analytic)")
@@ -80,15 +86,41 @@ struct GeneratorGradientTests {
             }
         }
         // Every parameter tensor and noise map: one entry each, through the state_dict names.
-        var named = grads.parameters!.namedTensors()
+        var named = grads.parameters?.namedTensors() ?? [:]
         for (i, map) in grads.noise.enumerated() { named["\(fast.synthesis.layerName(i)).noise_const"] = map }
         var checked = 0
-        for (name, path) in fast.synthesis.tensorPaths {
+        for (name, path) in fast.synthesis.tensorPaths where parameters || name.hasSuffix(".noise_const") {
             let k = named[name]!.count / 2
             let numeric = derivative { t in var g = fast; g.synthesis[keyPath: path][k] += t; return loss(g, ws) }
             expectClose(numeric, named[name]![k], name)
             checked += 1
         }
-        #expect(checked == 1 + 3 * 6 + 2 * 4)   // const, 3 conv layers, 2 ToRGB
+        #expect(checked == (parameters ? 1 + 3 * 6 + 2 * 4 : 3))   // const, 3 conv layers, 2 ToRGB
+    }
+
+    /// The projector's non-fused route (parameters: false) against the fused one, which also computes the weight
+    /// gradients: the same ws and noise gradients up to float rounding, with clamp on and off,
+    /// noise const and none, channel counts that are not multiples of the SIMD width.
+    @Test(arguments: [1.0 as Double?, nil])
+    func inversionRouteMatchesFusedRoute(clamp: Double?) throws {
+        let config = ReferenceGenerator.Config(resolution: 32, mappingLayers: 1, channelBase: 288, channelMax: 36,
+                                               convClamp: clamp, wDim: 20, zDim: 20)
+        let (_, fast) = try Self.make(config, seed: 8)
+        var rng = SplitMix64(seed: 5)
+        let ws = (0..<fast.numWs).map { _ in (0..<20).map { _ in Float(rng.nextNormal()) } }
+        let dImg = (0..<(3 * 32 * 32)).map { _ in Float(rng.nextNormal()) }
+        for noise in [NoiseMode.const, .none] {
+            let fused = fast.synthesis.backward(fast.synthesis.forward(ws: ws, noise: noise), dImage: dImg, parameters: true)
+            let nonFused = fast.synthesis.backward(fast.synthesis.forward(ws: ws, noise: noise), dImage: dImg, parameters: false)
+            #expect(nonFused.parameters == nil)
+            for (mine, expected) in zip(nonFused.noise, fused.noise) {
+                let c = compare(mine ?? [], expected ?? [])
+                #expect(c.relativeToMax <= 1e-5 && (mine == nil) == (expected == nil), "noise (\(noise)): \(c)")
+            }
+            for slot in 0..<fast.numWs {
+                let c = compare(nonFused.ws[slot], fused.ws[slot])
+                #expect(c.relativeToMax <= 1e-5, "ws[\(slot)] (\(noise)): \(c)")
+            }
+        }
     }
 }

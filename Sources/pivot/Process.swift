@@ -95,8 +95,19 @@ final class PublishedFolder {
         self.outbox = outbox
         self.stem = stem
         temporary = URL(fileURLWithPath: outbox).appendingPathComponent(".\(stem).\(getpid()).partial")
+        Self.removeAbandoned(stem: stem, in: outbox)
         try? FileManager.default.removeItem(at: temporary)
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: false)
+    }
+
+    /// Partial folders of runs that were killed (their process is gone) are removed, never published.
+    private static func removeAbandoned(stem: String, in outbox: String) {
+        let prefix = ".\(stem).", suffix = ".partial"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? []
+        where name.hasPrefix(prefix) && name.hasSuffix(suffix) {
+            guard let pid = Int32(name.dropFirst(prefix.count).dropLast(suffix.count)), pid > 0 else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: "\(outbox)/\(name)") }
+        }
     }
 
     /// Renames into place without ever replacing an existing result; returns the final path.

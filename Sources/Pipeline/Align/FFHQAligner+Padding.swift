@@ -57,9 +57,36 @@ extension FFHQAligner {
     }
 
     /// np.median of float32 values: the middle value, or the float32 mean of the two middle values.
+    /// The middle values are found by selection (quickselect), not by sorting everything.
     static func numpyMedian(_ values: [Float]) -> Float {
-        let sorted = values.sorted()
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+        var values = values
+        let middle = values.count / 2
+        let upper = selectSmallest(middle, in: &values)
+        guard values.count % 2 == 0 else { return upper }
+        // After selection everything before `middle` is ≤ the upper middle value; the lower one is their maximum.
+        return (values[..<middle].max()! + upper) / 2
+    }
+
+    /// The value that would sit at `rank` if `values` were sorted; leaves smaller-or-equal values before it
+    /// and greater-or-equal ones after (Hoare partitioning around a median-of-three pivot).
+    static func selectSmallest(_ rank: Int, in values: inout [Float]) -> Float {
+        var low = 0, high = values.count - 1
+        while low < high {
+            let mid = low + (high - low) / 2
+            let pivot = max(min(values[low], values[mid]), min(max(values[low], values[mid]), values[high]))
+            var i = low, j = high
+            while i <= j {
+                while values[i] < pivot { i += 1 }
+                while values[j] > pivot { j -= 1 }
+                if i <= j {
+                    values.swapAt(i, j)
+                    i += 1
+                    j -= 1
+                }
+            }
+            // Now values[low...j] ≤ pivot ≤ values[i...high], and anything between equals the pivot.
+            if rank <= j { high = j } else if rank >= i { low = i } else { return values[rank] }
+        }
+        return values[rank]
     }
 }

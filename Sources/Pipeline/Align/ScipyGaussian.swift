@@ -42,13 +42,30 @@ struct ScipyGaussian {
                     for i in 0..<line.count {
                         line[i] = Double(data[origin + Self.scipyReflect(i - radius, count: length) * step])
                     }
-                    for i in 0..<length {
-                        let center = i + radius
-                        var sum = line[center] * weights[0]
-                        for k in stride(from: radius, to: 0, by: -1) {
-                            sum += (line[center - k] + line[center + k]) * weights[k]
+                    // Eight outputs side by side in a vector: each lane does the scalar loop's operations in
+                    // its order, but the eight dependency chains overlap.
+                    var i = 0
+                    line.withUnsafeBufferPointer { line in
+                        @inline(__always) func load8(_ at: Int) -> SIMD8<Double> {
+                            UnsafeRawPointer(line.baseAddress! + at).loadUnaligned(as: SIMD8<Double>.self)
                         }
-                        data[origin + i * step] = Float(sum)
+                        while i + 8 <= length {
+                            let center = i + radius
+                            var sum = load8(center) * weights[0]
+                            for k in stride(from: radius, to: 0, by: -1) {
+                                sum += (load8(center - k) + load8(center + k)) * weights[k]
+                            }
+                            for lane in 0..<8 { data[origin + (i + lane) * step] = Float(sum[lane]) }
+                            i += 8
+                        }
+                        for i in i..<length {
+                            let center = i + radius
+                            var sum = line[center] * weights[0]
+                            for k in stride(from: radius, to: 0, by: -1) {
+                                sum += (line[center - k] + line[center + k]) * weights[k]
+                            }
+                            data[origin + i * step] = Float(sum)
+                        }
                     }
                 }
             }

@@ -62,6 +62,8 @@ public struct PhotoProcessor: Sendable {
             try FileManager.default.createDirectory(at: faceFolder, withIntermediateDirectories: true)
             records.append(try process(face, index: index, of: image, into: faceFolder, observe: observe, log: log))
         }
+        var recordedSettings = settings
+        recordedSettings.edits = edits   // what was rendered, defaults included
         let report = PhotoReport(
             input: .init(file: name, sha256: bytes.withUnsafeBytes(SHA256.hex), width: image.width,
                          height: image.height),
@@ -69,7 +71,7 @@ public struct PhotoProcessor: Sendable {
             demo: models.generatorIdentity == nil ? DemoModels.generatorDescription : nil, generator: models.generatorConfig,
             lpips: ["vgg": models.vgg.trunkIsRandom ? "random trunk" : "torchvision trunk",
                     "alex": models.alex.trunkIsRandom ? "random trunk" : "torchvision trunk"],
-            editFiles: models.edits.sources, settings: settings, warnings: models.warnings, faces: records,
+            editFiles: models.edits.sources, settings: recordedSettings, warnings: models.warnings, faces: records,
             totalSeconds: Date().timeIntervalSince(start))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -48,6 +48,7 @@ struct PTIPipelineTests {
         #expect(reported == ["invert": 60, "tune": report.faces[0].stages.first { $0.name == "tune" }!.steps])
         let decoded = try JSONDecoder().decode(PhotoReport.self, from: Data(contentsOf: folder.appendingPathComponent("report.json")))
         #expect(decoded.input.sha256 == report.input.sha256 && decoded.input.sha256.count == 64)
+        #expect(decoded.settings.edits.map(\.name) == ["age", "gs_smile"])
         #expect(decoded.settings.projector.steps == 60 && decoded.model?.sha256.count == 64 && decoded.demo == nil)
         #expect(decoded.warnings.contains { $0.contains("RANDOM trunk") })
 

@@ -26,7 +26,7 @@ func expectMatchesGoldenAlignment(_ image: RGBImage, golden: String) throws {
     let reference = try ImageCodec.read(Fixtures.url("align/\(golden).png"))
     try #require(image.width == reference.width && image.height == reference.height)
     let differences = zip(image.pixels, reference.pixels).map { abs(Int($0) - Int($1)) }
-    let decibels = psnr(image, reference)
+    let decibels = image.psnr(to: reference)
     print("alignment \(golden): PSNR \(decibels) dB, max |Δ| \(differences.max()!), bytes differing \(differences.filter { $0 > 0 }.count) of \(differences.count)")
     #expect(decibels >= 45)
     #expect(differences.max()! <= 1, "\(golden): max |Δ| \(differences.max()!)")

@@ -22,12 +22,6 @@ func noise(_ x: Int, _ y: Int, _ c: Int, modulo: Int) -> Int {
     return Int((v >> 33) % UInt64(modulo))
 }
 
-func psnr(_ a: RGBImage, _ b: RGBImage) -> Double {
-    let squared = zip(a.pixels, b.pixels).reduce(0.0) { $0 + pow(Double($1.0) - Double($1.1), 2) }
-    let mse = squared / Double(a.pixels.count)
-    return mse == 0 ? .infinity : 10 * log10(255 * 255 / mse)
-}
-
 func temporaryFolder() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("pivot-codec-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -50,12 +44,12 @@ func temporaryFolder() throws -> URL {
         let image = testImage(width: 96, height: 80)
         let jpeg = try ImageCodec.decode(ImageCodec.encode(image, as: .jpeg(quality: 95)))
         let webp = try ImageCodec.decode(ImageCodec.encode(image, as: .webp(quality: 90)))
-        #expect(psnr(jpeg, image) > 35, "JPEG q95 PSNR \(psnr(jpeg, image))")
-        #expect(psnr(webp, image) > 30, "WebP q90 PSNR \(psnr(webp, image))")
+        #expect(jpeg.psnr(to: image) > 35, "JPEG q95 PSNR \(jpeg.psnr(to: image))")
+        #expect(webp.psnr(to: image) > 30, "WebP q90 PSNR \(webp.psnr(to: image))")
         // Quality must matter: q10 is visibly worse and smaller.
         let small = try ImageCodec.encode(image, as: .jpeg(quality: 10))
         #expect(small.count < (try ImageCodec.encode(image, as: .jpeg(quality: 95))).count)
-        #expect(psnr(try ImageCodec.decode(small), image) < psnr(jpeg, image))
+        #expect(try ImageCodec.decode(small).psnr(to: image) < jpeg.psnr(to: image))
     }
 
     @Test func writeIsAtomicAndReadable() throws {

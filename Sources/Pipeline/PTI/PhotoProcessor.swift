@@ -106,7 +106,7 @@ public struct PhotoProcessor: Sendable {
         let target = aligned.image.normalizedNHWC()
         let alexTarget = try models.alex.prepareTarget(target, height: resolution, width: resolution)
         func metrics(_ rendered: [Float], _ bytes: RGBImage) throws -> (lpips: Double, psnr: Double) {
-            (try models.alex.distance(rendered, to: alexTarget).value, psnr(bytes, aligned.image))
+            (try models.alex.distance(rendered, to: alexTarget).value, bytes.psnr(to: aligned.image))
         }
         var metricValues: [String: Double] = [:]
 
@@ -118,11 +118,11 @@ public struct PhotoProcessor: Sendable {
         // The projector's own measure (LPIPS-VGG) at its start point and at the pivot; it renders with the
         // generator's noise_const, as every later stage does.
         let start = generator.synthesis.forward(ws: projection.start.rows, keep: false).image
-        metricValues["lpips_vgg_w_avg"] = try projector.distance(start, to: target, resolution: resolution)
         metricValues["lpips_alex_w_avg"] = try models.alex.distance(start, to: alexTarget).value
         let ws = projection.pivot.rows
         let inversion = generator.synthesis.forward(ws: ws, keep: false).image
-        metricValues["lpips_vgg_inversion"] = try projector.distance(inversion, to: target, resolution: resolution)
+        let vgg = try projector.distances([start, inversion], to: target, resolution: resolution)
+        (metricValues["lpips_vgg_w_avg"], metricValues["lpips_vgg_inversion"]) = (vgg[0], vgg[1])
         let inversionImage = try save(inversion, as: "inversion")
         (metricValues["lpips_alex_inversion"], metricValues["psnr_inversion"]) = try metrics(inversion, inversionImage)
         try writePivot(projection, synthesis: generator.synthesis, to: folder.appendingPathComponent("pivot.safetensors"))
@@ -182,13 +182,3 @@ public struct PhotoProcessor: Sendable {
     }
 }
 
-/// PSNR in dB between two 8-bit images of the same size (infinite when equal).
-func psnr(_ a: RGBImage, _ b: RGBImage) -> Double {
-    var squares = 0.0
-    for i in a.pixels.indices {
-        let d = Double(a.pixels[i]) - Double(b.pixels[i])
-        squares += d * d
-    }
-    let mse = squares / Double(a.pixels.count)
-    return mse == 0 ? .infinity : 10 * log10(255 * 255 / mse)
-}

@@ -51,11 +51,12 @@ public struct Projector {
     /// The size LPIPS sees for a generator of `resolution`.
     public func lpipsSize(resolution: Int) -> Int { min(resolution, settings.lpipsSize) }
 
-    /// The projector's own measure: LPIPS-VGG at `lpipsSize` between an image and the target.
-    public func distance(_ image: [Float], to target: [Float], resolution: Int) throws -> Double {
+    /// The projector's own measure: LPIPS-VGG at `lpipsSize` between each image and the target (whose
+    /// features are computed once).
+    public func distances(_ images: [[Float]], to target: [Float], resolution: Int) throws -> [Double] {
         let size = lpipsSize(resolution: resolution)
         let prepared = try lpips.prepareTarget(try downsampled(target, from: resolution, to: size), height: size, width: size)
-        return try lpips.distance(try downsampled(image, from: resolution, to: size), to: prepared).value
+        return try images.map { try lpips.distance(try downsampled($0, from: resolution, to: size), to: prepared).value }
     }
 
     /// An NHWC RGB image area-averaged from `resolution`² to `size`² (PTI: 1024 → 256 before VGG).

@@ -11,8 +11,9 @@ public enum KernelBenchmark {
         var run: () -> Void
     }
 
-    /// Runs every case on 1 thread and on all cores; prints the peak, the table and the numpy comparison.
-    public static func run(quick: Bool, repeats: Int, print: (String) -> Void) {
+    /// Runs every case (or those whose name contains `only`) on 1 thread and on all cores; prints the peak,
+    /// the table and the numpy comparison (when the GEMM cases ran).
+    public static func run(quick: Bool, repeats: Int, only: String? = nil, print: (String) -> Void) {
         let cores = Parallel.threadCount
         let threadCounts = cores > 1 ? [1, cores] : [1]
         let peak = Dictionary(uniqueKeysWithValues: threadCounts.map { ($0, PeakFlops.measure(threads: $0)) })
@@ -27,7 +28,7 @@ public enum KernelBenchmark {
                                             "% peak", "GFLOP/CPU-s", "% CPU peak"])
         let gemms = gemmShapes(quick: quick)
         var ours: [String: Double] = [:]
-        for c in gemmCases(gemms) + ConvolutionCases.all(quick: quick) {
+        for c in gemmCases(gemms) + ConvolutionCases.all(quick: quick) where only.map(c.name.contains) ?? true {
             for t in threadCounts {
                 Parallel.threadCount = t
                 let times = measure(c.run, repeats: repeats)
@@ -40,6 +41,7 @@ public enum KernelBenchmark {
             Parallel.threadCount = cores
         }
         print(table.render())
+        guard !ours.isEmpty else { return }
         print("")
         print(numpyComparison(gemms, threadCounts: threadCounts, ours: ours, repeats: repeats))
     }

@@ -109,22 +109,18 @@ public struct UpsampleConv2D: Sendable, Equatable {
     /// weightGradient (=, or += when `accumulate`) ∂L/∂weights given the forward input and ∂L/∂output:
     /// dW[o][i][a][b] = Σ_{p,q} x[p, q, i] · g_t[2p+a, 2q+b, o].
     ///
-    /// Computed per tap as a GEMM with the strided g_t window as A (rows = output channels) and the input
-    /// packed as B, then transposed into the [tap][in][out] layout (9·Cin·Cout floats, negligible).
+    /// A `WeightGradientGemm` with the strided g_t window as A (rows = taps × output channels) and the input
+    /// as B, then transposed into the [tap][in][out] layout (9·Cin·Cout floats, negligible).
     public func backwardWeights(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                                 weightGradient: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
         let gt = transposedGradient(outputGradient)
         defer { gt.deallocate() }
-        let tile = Tile.forColumns(inputChannels)
-        let pixels = batch * height * width
-        let packed = PackedMatrix(rows: pixels, columns: inputChannels, panelWidth: tile.nr)
-        packed.pack(firstRow: 0, count: pixels, from: input, rowStride: inputChannels, columnStride: 1)
         let transposed = UnsafeMutablePointer<Float>.allocate(capacity: weightCount)
         defer { transposed.deallocate() }
-        runWeightGradient(source: gt, sourceHeight: transposedShape.height, sourceWidth: transposedShape.width,
-                          channels: outputChannels, gridHeight: height, gridWidth: width, batch: batch,
-                          stride: 2, kernel: 3, gradient: packed, tile: tile, destination: transposed,
-                          accumulate: false)
+        WeightGradientGemm(source: gt, sourceHeight: transposedShape.height, sourceWidth: transposedShape.width,
+                           channels: outputChannels, kernel: 3, stride: 2, padding: 0, batch: batch,
+                           gridHeight: height, gridWidth: width, gradient: input, columns: inputChannels)
+            .run(into: transposed, accumulate: false)
         let cin = inputChannels, cout = outputChannels
         for tap in 0..<9 {
             let from = transposed + tap * cin * cout, to = weightGradient + tap * cin * cout

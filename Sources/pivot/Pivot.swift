@@ -29,8 +29,11 @@ struct BenchKernels: ParsableCommand {
 
     @OptionGroup var options: BenchOptions
 
+    @Option(help: "Time only the cases whose name contains this text (e.g. 'dW', '1024x1024').")
+    var only: String?
+
     func run() {
-        KernelBenchmark.run(quick: options.quick, repeats: options.repeats) { print($0) }
+        KernelBenchmark.run(quick: options.quick, repeats: options.repeats, only: only) { print($0) }
     }
 }
 

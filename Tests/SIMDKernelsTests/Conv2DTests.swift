@@ -4,7 +4,10 @@ import PivotTestSupport
 
 /// Shapes that cover every path: 3×3/1/1 with channel counts around the tiles (6 rows, 8/16 columns),
 /// 1×1, stride 2, AlexNet's 11×11/4/2 and 5×5/1/2, RGB input (im2col strips), one pixel, batch 2, and
-/// more input channels than one K block (256).
+/// more input channels than one K block (256). From index 10, the weight gradient's work splits: by pixels
+/// over several strips (tiles crossing taps, a part-filled B panel), the StyleGAN2 conv0 adjoint form
+/// (stride 2 from 2n+1 to n), by rows over two strips (8-row tiles), pixels = rows (split by rows) and
+/// pixels = rows + 1 (by pixels), and a pixel split whose halves and strips cross images.
 let convShapes: [Conv2D] = [
     try! Conv2D(batch: 1, height: 5, width: 7, inputChannels: 16, outputChannels: 17, kernel: 3, padding: 1),
     try! Conv2D(batch: 2, height: 4, width: 4, inputChannels: 9, outputChannels: 33, kernel: 3, padding: 1),
@@ -16,6 +19,12 @@ let convShapes: [Conv2D] = [
     try! Conv2D(batch: 1, height: 9, width: 8, inputChannels: 12, outputChannels: 20, kernel: 5, padding: 2),
     try! Conv2D(batch: 2, height: 7, width: 9, inputChannels: 3, outputChannels: 16, kernel: 3, padding: 1),
     try! Conv2D(batch: 1, height: 6, width: 5, inputChannels: 300, outputChannels: 40, kernel: 3, padding: 1),
+    try! Conv2D(batch: 1, height: 40, width: 37, inputChannels: 11, outputChannels: 20, kernel: 3, padding: 1),
+    try! Conv2D(batch: 1, height: 33, width: 33, inputChannels: 16, outputChannels: 24, kernel: 3, stride: 2, padding: 0),
+    try! Conv2D(batch: 1, height: 20, width: 20, inputChannels: 64, outputChannels: 8, kernel: 3, padding: 1),
+    try! Conv2D(batch: 1, height: 6, width: 6, inputChannels: 4, outputChannels: 5, kernel: 3, padding: 1),
+    try! Conv2D(batch: 1, height: 37, width: 1, inputChannels: 4, outputChannels: 5, kernel: 3, padding: 1),
+    try! Conv2D(batch: 2, height: 13, width: 11, inputChannels: 7, outputChannels: 16, kernel: 3, padding: 1),
 ]
 
 /// Random operands for one shape, reproducible from its index.
@@ -81,6 +90,16 @@ extension Conv2D {
     }
 }
 
+/// The first weight or bias gradient entry outside the reference's float32 rounding bound, or nil.
+func backwardWeightsMismatch(_ s: Conv2D, seed: UInt64) -> String? {
+    let v = ConvOperands(s, seed: seed)
+    let (dw, db) = s.backwardWeights(v.x, v.dy)
+    let want = ReferenceConv2D(s).backwardWeights(input: v.x, outputGradient: v.dy)
+    let pixels = s.batch * s.outputHeight * s.outputWidth
+    let badW = want.weights.firstMismatch(dw, terms: pixels), badB = want.bias.firstMismatch(db, terms: pixels)
+    return badW == nil && badB == nil ? nil : "weights \(String(describing: badW)), bias \(String(describing: badB))"
+}
+
 func dot(_ a: [Float], _ b: [Float]) -> Double { zip(a, b).reduce(0.0) { $0 + Double($1.0) * Double($1.1) } }
 
 struct Conv2DTests {
@@ -105,12 +124,8 @@ struct Conv2DTests {
 
     @Test(arguments: convShapes.indices)
     func backwardWeightsMatchesReference(_ index: Int) {
-        let s = convShapes[index], v = ConvOperands(s, seed: UInt64(index))
-        let (dw, db) = s.backwardWeights(v.x, v.dy)
-        let want = ReferenceConv2D(s).backwardWeights(input: v.x, outputGradient: v.dy)
-        let pixels = s.batch * s.outputHeight * s.outputWidth
-        let badW = want.weights.firstMismatch(dw, terms: pixels), badB = want.bias.firstMismatch(db, terms: pixels)
-        #expect(badW == nil && badB == nil, "\(s): \(String(describing: badW)) \(String(describing: badB))")
+        let mismatch = backwardWeightsMismatch(convShapes[index], seed: UInt64(index))
+        #expect(mismatch == nil, "\(convShapes[index]): \(mismatch ?? "")")
     }
 
     /// ⟨conv(x), y⟩ = ⟨x, convᵀ(y)⟩ exactly in real arithmetic; here up to float32 rounding of the sums.

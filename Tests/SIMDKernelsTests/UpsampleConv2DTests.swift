@@ -2,14 +2,15 @@ import Testing
 import SIMDKernels
 import PivotTestSupport
 
-/// One pixel, odd and non-square sizes, channel counts around the tiles, batch 2, and more input channels
-/// than one K block.
+/// One pixel, odd and non-square sizes, channel counts around the tiles, batch 2, more input channels
+/// than one K block, and more pixels than weight-gradient rows (its pixel split, over several strips).
 let upsampleShapes: [UpsampleConv2D] = [
     try! UpsampleConv2D(batch: 1, height: 1, width: 1, inputChannels: 8, outputChannels: 16),
     try! UpsampleConv2D(batch: 2, height: 3, width: 5, inputChannels: 9, outputChannels: 17),
     try! UpsampleConv2D(batch: 1, height: 4, width: 4, inputChannels: 20, outputChannels: 33),
     try! UpsampleConv2D(batch: 1, height: 5, width: 2, inputChannels: 16, outputChannels: 3),
     try! UpsampleConv2D(batch: 1, height: 2, width: 3, inputChannels: 300, outputChannels: 8),
+    try! UpsampleConv2D(batch: 1, height: 17, width: 19, inputChannels: 5, outputChannels: 6),
 ]
 
 extension UpsampleConv2D {

@@ -2,13 +2,16 @@ import SIMDKernels
 
 /// The convolution cases of `pivot bench kernels`: StyleGAN2's 3×3 modulated-conv layers (the conv
 /// with per-sample modulated weights is a plain 3×3/1/1 conv; the modulation itself is elementwise and
-/// not timed here), StyleGAN2's upsampling conv0, and VGG16 conv3_1 of the LPIPS projector.
+/// not timed here), StyleGAN2's upsampling conv0, and VGG16 conv1_2 and conv3_1 of the LPIPS projector.
+/// Layers that take the Winograd path are timed on it and on the implicit GEMM; their GFLOP/s count the
+/// direct convolution's multiply-adds (effective throughput), so above 100% of peak means fewer multiplies.
 enum ConvolutionCases {
     static func all(quick: Bool) -> [KernelBenchmark.Case] {
         let layers: [(String, Conv2D)] = quick
             ? [("StyleGAN2 conv 32x32", conv(32, 256)), ("StyleGAN2 conv 256x256", conv(256, 32))]
             : [("StyleGAN2 conv 4x4", conv(4, 256)), ("StyleGAN2 conv 32x32", conv(32, 256)),
                ("StyleGAN2 conv 128x128", conv(128, 256)), ("StyleGAN2 conv 1024x1024", conv(1024, 32)),
+               ("VGG16 conv1_2 (256² input)", conv(256, 64)),
                ("VGG16 conv3_1 (256² input)", try! Conv2D(batch: 1, height: 64, width: 64, inputChannels: 128,
                                                           outputChannels: 256, kernel: 3, padding: 1))]
         let upsampling = quick
@@ -32,13 +35,17 @@ enum ConvolutionCases {
         let y = Buffer(count: s.outputCount), dy = Buffer(randomCount: s.outputCount)
         let dx = Buffer(count: s.inputCount), dw = Buffer(count: s.weightCount)
         let shape = label((s.height, s.width), s.inputChannels, s.outputChannels), flops = 2 * Double(s.multiplyAdds)
-        return [
-            .init(name: name + " fwd", shape: shape, flops: flops) {
+        var direct = s
+        direct.algorithm = .implicitGemm
+        let passes = s.usesWinograd ? [(name + " Winograd", s), (name + " implicit GEMM", direct)] : [(name, s)]
+        return passes.flatMap { name, s -> [KernelBenchmark.Case] in
+            [.init(name: name + " fwd", shape: shape, flops: flops) {
                 s.forward(input: x.pointer, weights: w.pointer, bias: nil, output: y.pointer)
             },
             .init(name: name + " dX", shape: shape, flops: flops) {
                 s.backwardData(outputGradient: dy.pointer, weights: w.pointer, inputGradient: dx.pointer)
-            },
+            }]
+        } + [
             .init(name: name + " dW", shape: shape, flops: flops) {
                 s.backwardWeights(input: x.pointer, outputGradient: dy.pointer, weightGradient: dw.pointer,
                                   biasGradient: nil)

@@ -8,6 +8,10 @@ extension Conv2D {
     /// stride-th pixel. Stride 1 is one phase with all taps: a correlation with the flipped kernel.
     public func backwardData(outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
                              inputGradient: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
+        if usesWinograd {
+            return backwardData(outputGradient: outputGradient, winogradWeights: winogradBackwardDataWeights(weights),
+                                inputGradient: inputGradient, accumulate: accumulate)
+        }
         let tile = Tile.forColumns(inputChannels)
         withZeros(outputChannels) { zeros in
             for phaseY in 0..<min(stride, height) {

@@ -7,7 +7,8 @@
 ///   goes to `weights[((a·kernel + b)·inputChannels + i)·outputChannels + o]`;
 /// - output `[batch][outputHeight][outputWidth][outputChannels]`.
 ///
-/// Each pass is an implicit GEMM on the shared micro-kernel: M = output pixels, N = output channels,
+/// 3×3 stride-1 layers of whole vectors of channels take the Winograd path (`Conv2D+Winograd.swift`).
+/// Otherwise each pass is an implicit GEMM on the shared micro-kernel: M = output pixels, N = output channels,
 /// K = taps × input channels, with the taps accumulated in registers (`TapGather`). Layers with very few
 /// input channels (RGB input layers) copy row strips into im2col form first, so that K is one long run.
 public struct Conv2D: Sendable, Equatable {
@@ -19,6 +20,8 @@ public struct Conv2D: Sendable, Equatable {
     public var kernel: Int
     public var stride: Int
     public var padding: Int
+    /// How `forward` and `backwardData` compute; `backwardWeights` is always an implicit GEMM.
+    public var algorithm: ConvolutionAlgorithm = .automatic
 
     public init(batch: Int, height: Int, width: Int, inputChannels: Int, outputChannels: Int,
                 kernel: Int, stride: Int = 1, padding: Int) throws {
@@ -57,6 +60,9 @@ public struct Conv2D: Sendable, Equatable {
     /// output = conv(input, weights) (+ bias[outputChannels]).
     public func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         output: UnsafeMutablePointer<Float>) {
+        if usesWinograd {
+            return forward(input: input, winogradWeights: winogradWeights(weights), bias: bias, output: output)
+        }
         let tile = Tile.forColumns(outputChannels)
         let k = taps * inputChannels
         let packed = PackedMatrix(rows: k, columns: outputChannels, panelWidth: tile.nr)
@@ -112,6 +118,16 @@ public struct Conv2D: Sendable, Equatable {
                     b: b, layout: KLayout(segments: 1, length: k), tile: tile, alpha: 1, beta: 0, bias: bias)
         }
     }
+}
+
+/// The ways `Conv2D` can compute a pass.
+public enum ConvolutionAlgorithm: Sendable, Equatable {
+    /// Winograd for 3×3 stride-1 layers where it pays (`Conv2D.usesWinograd`), else implicit GEMM.
+    case automatic
+    /// The direct implicit GEMM on the micro-kernel.
+    case implicitGemm
+    /// Winograd F(4×4, 3×3) wherever the shape allows it (3×3, stride 1, padding 1, channels in whole vectors).
+    case winograd
 }
 
 /// Runs `body` with the (non-empty) tap offsets as two Int arrays (y offsets, x offsets).

@@ -73,6 +73,16 @@ func runGemm<Source: RowSource>(_ source: Source, m: Int, b: PackedMatrix, layou
     }
 }
 
+/// `runGemm` on the calling thread alone, for callers that run many independent GEMMs in parallel.
+func runGemmOnCurrentThread<Source: RowSource>(_ source: Source, m: Int, b: PackedMatrix, layout: KLayout,
+                                               tile: Tile, alpha: Float, beta: Float, bias: UnsafePointer<Float>?) {
+    precondition(b.panelWidth == tile.nr && b.rows == layout.segments * layout.length, "B packed for another shape")
+    guard m > 0, b.columns > 0 else { return }
+    runPart(source, m: m, b: b, layout: layout, blocks: layout.blocks(), tile: tile,
+            tiles: 0..<((m + tile.mr - 1) / tile.mr), panels: 0..<b.panels,
+            first: Epilogue(alpha: alpha, beta: beta, bias: bias))
+}
+
 /// The w-th of `parts` contiguous, near-equal ranges of 0..<count.
 @inline(__always) func share(_ count: Int, _ w: Int, _ parts: Int) -> Range<Int> {
     (w * count / parts)..<((w + 1) * count / parts)

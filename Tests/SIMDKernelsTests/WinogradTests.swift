@@ -1,0 +1,91 @@
+import Testing
+import SIMDKernels
+import PivotTestSupport
+
+/// Checked against the same float32 bound as the direct convolution (`ReferenceValues.firstMismatch`).
+/// 3×3/1/1 shapes for the Winograd path: map sizes 1…3 mod 4 (partial tiles), one pixel, batch 2, channel
+/// counts of one vector and of several panels, and more input channels than one K block (256).
+let winogradShapes: [Conv2D] = [
+    try! Conv2D(batch: 1, height: 16, width: 16, inputChannels: 8, outputChannels: 8, kernel: 3, padding: 1),
+    try! Conv2D(batch: 2, height: 17, width: 19, inputChannels: 16, outputChannels: 24, kernel: 3, padding: 1),
+    try! Conv2D(batch: 1, height: 18, width: 21, inputChannels: 40, outputChannels: 8, kernel: 3, padding: 1),
+    try! Conv2D(batch: 1, height: 1, width: 1, inputChannels: 8, outputChannels: 16, kernel: 3, padding: 1),
+    try! Conv2D(batch: 1, height: 5, width: 3, inputChannels: 24, outputChannels: 32, kernel: 3, padding: 1),
+    try! Conv2D(batch: 1, height: 9, width: 6, inputChannels: 264, outputChannels: 40, kernel: 3, padding: 1),
+    try! Conv2D(batch: 1, height: 64, width: 48, inputChannels: 32, outputChannels: 64, kernel: 3, padding: 1),
+]
+
+extension Conv2D {
+    func winogradForward(_ x: [Float], _ w: [Float], bias: [Float]?) -> [Float] {
+        let transformed = w.withUnsafeBufferPointer { winogradWeights($0.baseAddress!) }
+        var y = [Float](repeating: .nan, count: outputCount)
+        x.withUnsafeBufferPointer { x in
+            y.withUnsafeMutableBufferPointer { y in
+                let b = bias ?? []
+                b.withUnsafeBufferPointer { b in
+                    forward(input: x.baseAddress!, winogradWeights: transformed, bias: bias == nil ? nil : b.baseAddress!,
+                            output: y.baseAddress!)
+                }
+            }
+        }
+        return y
+    }
+
+    func winogradBackwardData(_ dy: [Float], _ w: [Float], into start: [Float]? = nil) -> [Float] {
+        let transformed = w.withUnsafeBufferPointer { winogradBackwardDataWeights($0.baseAddress!) }
+        var dx = start ?? [Float](repeating: .nan, count: inputCount)
+        dy.withUnsafeBufferPointer { dy in
+            dx.withUnsafeMutableBufferPointer {
+                backwardData(outputGradient: dy.baseAddress!, winogradWeights: transformed,
+                             inputGradient: $0.baseAddress!, accumulate: start != nil)
+            }
+        }
+        return dx
+    }
+}
+
+struct WinogradTests {
+    @Test(arguments: winogradShapes.indices)
+    func forwardMatchesReference(_ index: Int) {
+        let s = winogradShapes[index], v = ConvOperands(s, seed: UInt64(index) + 300)
+        let reference = ReferenceConv2D(s)
+        for bias in [nil, v.bias] {
+            let bad = reference.forward(input: v.x, weights: v.w, bias: bias)
+                .firstMismatch(s.winogradForward(v.x, v.w, bias: bias), terms: 9 * s.inputChannels + 1)
+            #expect(bad == nil, "\(s) bias \(bias != nil): \(String(describing: bad))")
+        }
+    }
+
+    @Test(arguments: winogradShapes.indices)
+    func backwardDataMatchesReference(_ index: Int) {
+        let s = winogradShapes[index], v = ConvOperands(s, seed: UInt64(index) + 400)
+        let bad = ReferenceConv2D(s).backwardData(outputGradient: v.dy, weights: v.w)
+            .firstMismatch(s.winogradBackwardData(v.dy, v.w), terms: 9 * s.outputChannels)
+        #expect(bad == nil, "\(s): \(String(describing: bad))")
+    }
+
+    @Test(arguments: winogradShapes.indices)
+    func backwardDataIsTheAdjoint(_ index: Int) {
+        let s = winogradShapes[index], v = ConvOperands(s, seed: UInt64(index) + 500)
+        let lhs = dot(s.winogradForward(v.x, v.w, bias: nil), v.dy), rhs = dot(v.x, s.winogradBackwardData(v.dy, v.w))
+        let scale = Double(s.multiplyAdds).squareRoot()
+        #expect(abs(lhs - rhs) <= 1e-5 * scale, "\(s): \(lhs) vs \(rhs)")
+    }
+
+    @Test func accumulateAddsToExistingGradients() {
+        let s = winogradShapes[1], v = ConvOperands(s, seed: 9)
+        let dx = s.winogradBackwardData(v.dy, v.w), twice = s.winogradBackwardData(v.dy, v.w, into: dx)
+        #expect(compare(twice, dx.map { 2 * $0 }).relativeToMax < 1e-6)
+    }
+
+    /// The plain entry points take the Winograd path on large enough maps and the direct one below.
+    @Test func plainEntryPointsChooseWinogradByShape() {
+        let large = winogradShapes[6], small = winogradShapes[4]
+        #expect(large.usesWinograd && !small.usesWinograd)
+        let v = ConvOperands(large, seed: 11)
+        #expect(large.forward(v.x, v.w, bias: v.bias) == large.winogradForward(v.x, v.w, bias: v.bias))
+        #expect(large.backwardData(v.dy, v.w) == large.winogradBackwardData(v.dy, v.w))
+        let odd = try! Conv2D(batch: 1, height: 32, width: 32, inputChannels: 12, outputChannels: 8, kernel: 3, padding: 1)
+        #expect(!odd.usesWinograd)
+    }
+}

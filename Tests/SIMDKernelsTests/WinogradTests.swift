@@ -13,6 +13,8 @@ let winogradShapes: [Conv2D] = [
     try! Conv2D(batch: 1, height: 5, width: 3, inputChannels: 24, outputChannels: 32, kernel: 3, padding: 1),
     try! Conv2D(batch: 1, height: 9, width: 6, inputChannels: 264, outputChannels: 40, kernel: 3, padding: 1),
     try! Conv2D(batch: 1, height: 64, width: 48, inputChannels: 32, outputChannels: 64, kernel: 3, padding: 1),
+    try! Conv2D(batch: 1, height: 16, width: 16, inputChannels: 128, outputChannels: 256, kernel: 3, padding: 1),
+    try! Conv2D(batch: 1, height: 16, width: 16, inputChannels: 256, outputChannels: 256, kernel: 3, padding: 1),
 ]
 
 extension Conv2D {

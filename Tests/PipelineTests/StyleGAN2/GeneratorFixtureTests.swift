@@ -38,7 +38,9 @@ struct GeneratorFixtureTests {
         }
         let dImg = nhwc(try fixture.ref("grad.R"), size: R, channels: 3)
         let loss = zip(trace.image, dImg).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-        expectMatch("\(name) grad.loss", [loss], try fixture.ref("grad.loss"), 1e-5)
+        // The loss is a forward output (Σ image·weights): the forward tolerance. Winograd's rounding puts
+        // tiny32's at 1.2e-5.
+        expectMatch("\(name) grad.loss", [loss], try fixture.ref("grad.loss"), 1e-4)
         let grads = g.synthesis.backward(trace, dImage: dImg, parameters: true)
         expectMatch("\(name) grad.ws", grads.ws.flatMap { $0 }, try fixture.ref("grad.ws"), 1e-3)
         var mine = grads.parameters!.namedTensors()

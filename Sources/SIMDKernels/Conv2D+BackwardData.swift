@@ -6,11 +6,16 @@ extension Conv2D {
     /// phase is a dense implicit GEMM over its own taps (M = phase pixels, N = input channels,
     /// K = phase taps × output channels, B = the weights transposed per tap) and writes every
     /// stride-th pixel. Stride 1 is one phase with all taps: a correlation with the flipped kernel.
+    /// 3×3 stride-1 layers may take the Winograd path instead, and RGB input layers col2im.
     public func backwardData(outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
                              inputGradient: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
         if usesWinograd {
             return backwardData(outputGradient: outputGradient, winogradWeights: winogradBackwardDataWeights(weights),
                                 inputGradient: inputGradient, accumulate: accumulate)
+        }
+        if inputChannels < Self.im2colChannelLimit {
+            return backwardDataByCol2im(outputGradient: outputGradient, weights: weights,
+                                        inputGradient: inputGradient, accumulate: accumulate)
         }
         let tile = Tile.forColumns(inputChannels)
         withZeros(outputChannels) { zeros in
@@ -40,6 +45,42 @@ extension Conv2D {
                         runGemm(gather, m: batch * gather.rows, b: packed,
                                 layout: KLayout(segments: tapList.count, length: outputChannels), tile: tile,
                                 alpha: 1, beta: accumulate ? 1 : 0, bias: nil)
+                    }
+                }
+            }
+        }
+    }
+
+    /// For RGB input layers, where the implicit GEMM's N would be 3: per strip of output pixels, one wide
+    /// GEMM gives every window's gradient, cols[p][tap·inputChannels + i] = Σ_o dY[p][o]·W[tap][i][o], and
+    /// the windows are then added into the input gradient (col2im). The mirror of `runIm2colStrips`.
+    private func backwardDataByCol2im(outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+                                      inputGradient: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        let cin = inputChannels, cout = outputChannels, k = taps * cin
+        let tile = Tile.forColumns(k)
+        let packed = PackedMatrix(rows: cout, columns: k, panelWidth: tile.nr)
+        packed.pack(firstRow: 0, count: cout, from: weights, rowStride: 1, columnStride: cout)
+        if !accumulate { inputGradient.update(repeating: 0, count: inputCount) }
+        let pixels = batch * outputHeight * outputWidth
+        let stripPixels = max(tile.mr * 16, (1 << 16) / k)
+        let strip = UnsafeMutablePointer<Float>.allocate(capacity: stripPixels * k)
+        defer { strip.deallocate() }
+        for start in Swift.stride(from: 0, to: pixels, by: stripPixels) {
+            let count = min(stripPixels, pixels - start)
+            runGemm(MatrixRows(a: outputGradient + start * cout, rowStride: cout, ks: 1, c: strip, ldc: k), m: count,
+                    b: packed, layout: KLayout(segments: 1, length: cout), tile: tile, alpha: 1, beta: 0, bias: nil)
+            for r in 0..<count {
+                let p = start + r, n = p / (outputHeight * outputWidth)
+                let oy = p / outputWidth % outputHeight, ox = p % outputWidth
+                for a in 0..<kernel {
+                    let iy = oy * stride + a - padding
+                    guard iy >= 0 && iy < height else { continue }
+                    for b in 0..<kernel {
+                        let ix = ox * stride + b - padding
+                        guard ix >= 0 && ix < width else { continue }
+                        let window = strip + r * k + (a * kernel + b) * cin
+                        let pixel = inputGradient + ((n * height + iy) * width + ix) * cin
+                        for i in 0..<cin { pixel[i] += window[i] }
                     }
                 }
             }

@@ -7,7 +7,8 @@ import PivotTestSupport
 /// more input channels than one K block (256). From index 10, the weight gradient's work splits: by pixels
 /// over several strips (tiles crossing taps, a part-filled B panel), the StyleGAN2 conv0 adjoint form
 /// (stride 2 from 2n+1 to n), by rows over two strips (8-row tiles), pixels = rows (split by rows) and
-/// pixels = rows + 1 (by pixels), and a pixel split whose halves and strips cross images.
+/// pixels = rows + 1 (by pixels), and a pixel split whose halves and strips cross images. The last shape's
+/// input gradient takes col2im over more than one strip (fewer than 8 input channels).
 let convShapes: [Conv2D] = [
     try! Conv2D(batch: 1, height: 5, width: 7, inputChannels: 16, outputChannels: 17, kernel: 3, padding: 1),
     try! Conv2D(batch: 2, height: 4, width: 4, inputChannels: 9, outputChannels: 33, kernel: 3, padding: 1),
@@ -25,6 +26,7 @@ let convShapes: [Conv2D] = [
     try! Conv2D(batch: 1, height: 6, width: 6, inputChannels: 4, outputChannels: 5, kernel: 3, padding: 1),
     try! Conv2D(batch: 1, height: 37, width: 1, inputChannels: 4, outputChannels: 5, kernel: 3, padding: 1),
     try! Conv2D(batch: 2, height: 13, width: 11, inputChannels: 7, outputChannels: 16, kernel: 3, padding: 1),
+    try! Conv2D(batch: 1, height: 64, width: 60, inputChannels: 3, outputChannels: 8, kernel: 11, stride: 4, padding: 2),
 ]
 
 /// Random operands for one shape, reproducible from its index.
@@ -163,8 +165,9 @@ struct Conv2DTests {
         #expect(throws: KernelShapeError.self) { try Conv2D(batch: 0, height: 2, width: 2, inputChannels: 1, outputChannels: 1, kernel: 1, padding: 0) }
     }
 
-    @Test func accumulateAddsToExistingGradients() {
-        let s = convShapes[5], v = ConvOperands(s, seed: 7)
+    @Test(arguments: [5, convShapes.count - 1])
+    func accumulateAddsToExistingGradients(_ index: Int) {
+        let s = convShapes[index], v = ConvOperands(s, seed: 7)
         let dx = s.backwardData(v.dy, v.w), twiceDx = s.backwardData(v.dy, v.w, into: dx)
         let (dw, db) = s.backwardWeights(v.x, v.dy), (twiceDw, twiceDb) = s.backwardWeights(v.x, v.dy, into: (dw, db))
         #expect(compare(twiceDx, dx.map { 2 * $0 }).relativeToMax < 1e-6)

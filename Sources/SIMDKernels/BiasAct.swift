@@ -86,14 +86,15 @@ public struct BiasAct: Sendable {
     /// `output` may be `x` itself (in place).
     public func forward(_ x: UnsafePointer<Float>, shape: NHWCShape, operands: Operands,
                         output: UnsafeMutablePointer<Float>) {
-        let chunk = Self.pixelsPerChunk
+        let channels = shape.channels, chunk = Self.pixelsPerChunk
         Parallel.forEach((shape.pixels + chunk - 1) / chunk) { k in
             for n in 0..<shape.batch {
+                let scale = operands.scale.map { $0 + n * channels }
                 for p in (k * chunk)..<min(shape.pixels, (k + 1) * chunk) {
-                    let offset = (n * shape.pixels + p) * shape.channels
-                    visitChannels(x + offset, image: n, pixel: p, channels: shape.channels, operands) { c, lanes, _, y, _ in
-                        y.store(to: output + offset + c, count: lanes)
-                    }
+                    let offset = (n * shape.pixels + p) * channels
+                    forwardPixel(x + offset, scale: scale, bias: operands.bias,
+                                 noiseTerm: operands.noiseTerm(image: n, pixel: p), channels: channels,
+                                 output: output + offset)
                 }
             }
         }
@@ -105,30 +106,23 @@ public struct BiasAct: Sendable {
         let channels = shape.channels, chunk = Self.pixelsPerChunk
         // Per-chunk partial sums of dscale [N][C], dbias [C] and dstrength.
         let partialWidth = shape.batch * channels + channels + 1
-        let strength = operands.noiseStrength
-        let reduced = Parallel.sumOfPartials(chunks: (shape.pixels + chunk - 1) / chunk, width: partialWidth) { k, scaleSums in
-            let biasSums = scaleSums + shape.batch * channels
+        let reduced = Parallel.sumOfPartials(chunks: (shape.pixels + chunk - 1) / chunk, width: partialWidth) { k, partials in
             for n in 0..<shape.batch {
+                let scale = operands.scale.map { $0 + n * channels }
                 for p in (k * chunk)..<min(shape.pixels, (k + 1) * chunk) {
                     let offset = (n * shape.pixels + p) * channels
-                    var noiseSum = SIMD8<Float>()
-                    visitChannels(x + offset, image: n, pixel: p, channels: channels, operands) { c, lanes, xv, _, slope in
-                        let g = SIMD8<Float>(loading: gradOutput + offset + c, count: lanes) * slope
-                        noiseSum += g
-                        let scale = operands.scale.map { SIMD8<Float>(loading: $0 + n * channels + c, count: lanes) }
-                        if let dx = gradients.input { (scale.map { g * $0 } ?? g).store(to: dx + offset + c, count: lanes) }
-                        let sums = scaleSums + n * channels + c
-                        SIMD8<Float>(loading: sums, count: lanes).addingProduct(g, xv).store(to: sums, count: lanes)
-                        (SIMD8<Float>(loading: biasSums + c, count: lanes) + g).store(to: biasSums + c, count: lanes)
-                    }
+                    let total = backwardPixel(x + offset, gradOutput: gradOutput + offset, scale: scale,
+                                              bias: operands.bias, noiseTerm: operands.noiseTerm(image: n, pixel: p),
+                                              channels: channels, gradInput: gradients.input.map { $0 + offset },
+                                              scaleSums: partials + n * channels,
+                                              biasSums: partials + shape.batch * channels)
                     guard let noise = operands.noise else { continue }
-                    let total = noiseSum.sum()
                     let noiseIndex = n * operands.noiseImageStride + p
-                    scaleSums[partialWidth - 1] += total * noise[noiseIndex]
+                    partials[partialWidth - 1] += total * noise[noiseIndex]
                     if let dNoise = gradients.noise {
                         // Shared noise: images n > 0 add to the same pixel, written by this same chunk.
                         let previous = n > 0 && operands.noiseImageStride == 0 ? dNoise[noiseIndex] : 0
-                        dNoise[noiseIndex] = previous + total * strength
+                        dNoise[noiseIndex] = previous + total * operands.noiseStrength
                     }
                 }
             }
@@ -145,25 +139,49 @@ public struct BiasAct: Sendable {
     /// Pixels per work item: small enough that per-chunk float partial sums stay accurate.
     private static let pixelsPerChunk = 256
 
-    /// For each block of up to 8 channels of one pixel: `visit(first channel, lanes, x, y, dy/dv_pre factor)`,
-    /// where the factor is `gain · act'(v_pre)` inside the clamp range and 0 outside.
+    /// y for one pixel's channels.
+    private func forwardPixel(_ x: UnsafePointer<Float>, scale: UnsafePointer<Float>?, bias: UnsafePointer<Float>?,
+                              noiseTerm: Float, channels: Int, output: UnsafeMutablePointer<Float>) {
+        forEachBlock(x, scale: scale, bias: bias, noiseTerm: noiseTerm, channels: channels) { c, lanes, _, _, y, _ in
+            y.store(to: output + c, count: lanes)
+        }
+    }
+
+    /// One pixel's backward: writes dx (when asked), adds dy/dv_pre·x and dy/dv_pre to the per-channel sums,
+    /// and returns Σ_c dy/dv_pre (the noise's gradient before its strength).
+    private func backwardPixel(_ x: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>, scale: UnsafePointer<Float>?,
+                               bias: UnsafePointer<Float>?, noiseTerm: Float, channels: Int,
+                               gradInput: UnsafeMutablePointer<Float>?, scaleSums: UnsafeMutablePointer<Float>,
+                               biasSums: UnsafeMutablePointer<Float>) -> Float {
+        var noiseSum = SIMD8<Float>()
+        forEachBlock(x, scale: scale, bias: bias, noiseTerm: noiseTerm, channels: channels) { c, lanes, xv, s, _, slope in
+            let g = SIMD8<Float>(loading: gradOutput + c, count: lanes) * slope
+            noiseSum += g
+            if let gradInput { (scale == nil ? g : g * s).store(to: gradInput + c, count: lanes) }
+            SIMD8<Float>(loading: scaleSums + c, count: lanes).addingProduct(g, xv).store(to: scaleSums + c, count: lanes)
+            (SIMD8<Float>(loading: biasSums + c, count: lanes) + g).store(to: biasSums + c, count: lanes)
+        }
+        return noiseSum.sum()
+    }
+
+    /// The epilogue of one pixel, 8 channels at a time: `visit(first channel, lanes, x, scale, y, slope)` with
+    /// slope = dy/dv_pre = `gain · act'(v_pre)` inside the clamp range, 0 outside (scale is 1 when absent).
     @inline(__always)
-    private func visitChannels(_ x: UnsafePointer<Float>, image n: Int, pixel p: Int, channels: Int,
-                               _ operands: Operands,
-                               _ visit: (Int, Int, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) -> Void) {
-        let noiseTerm = operands.noise.map { $0[n * operands.noiseImageStride + p] * operands.noiseStrength } ?? 0
+    private func forEachBlock(_ x: UnsafePointer<Float>, scale: UnsafePointer<Float>?, bias: UnsafePointer<Float>?,
+                              noiseTerm: Float, channels: Int,
+                              _ visit: (Int, Int, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) -> Void) {
         let gain = SIMD8<Float>(repeating: gain)
-        let limit = SIMD8<Float>(repeating: clamp ?? .infinity)
         for c in stride(from: 0, to: channels, by: 8) {
             let lanes = min(8, channels - c)
             let xv = SIMD8<Float>(loading: x + c, count: lanes)
-            var v = SIMD8<Float>(repeating: noiseTerm)
-            if let scale = operands.scale {
-                v = v.addingProduct(xv, SIMD8<Float>(loading: scale + n * channels + c, count: lanes))
+            var v = SIMD8<Float>(repeating: noiseTerm), s = SIMD8<Float>(repeating: 1)
+            if let scale {
+                s = SIMD8(loading: scale + c, count: lanes)
+                v = v.addingProduct(xv, s)
             } else {
                 v += xv
             }
-            if let bias = operands.bias { v += SIMD8<Float>(loading: bias + c, count: lanes) }
+            if let bias { v += SIMD8<Float>(loading: bias + c, count: lanes) }
             var slope = gain
             if activation == .leakyReLU {
                 let negative = v .<= 0
@@ -171,8 +189,21 @@ public struct BiasAct: Sendable {
                 v.replace(with: v * 0.2, where: negative)
             }
             v *= gain
-            slope.replace(with: 0, where: (v .< -limit) .| (v .> limit))
-            visit(c, lanes, xv, pointwiseMin(pointwiseMax(v, -limit), limit), slope)
+            if let clamp {
+                let above = v .> clamp, below = v .< -clamp
+                slope.replace(with: 0, where: above .| below)
+                v.replace(with: clamp, where: above)
+                v.replace(with: -clamp, where: below)
+            }
+            visit(c, lanes, xv, s, v, slope)
         }
+    }
+}
+
+extension BiasAct.Operands {
+    /// `noise[p]·noiseStrength` for image n (0 without noise).
+    @inline(__always)
+    func noiseTerm(image n: Int, pixel p: Int) -> Float {
+        noise.map { $0[n * noiseImageStride + p] * noiseStrength } ?? 0
     }
 }

@@ -6,7 +6,7 @@ extension Conv2D {
     /// phase is a dense implicit GEMM over its own taps (M = phase pixels, N = input channels,
     /// K = phase taps × output channels, B = the weights transposed per tap) and writes every
     /// stride-th pixel. Stride 1 is one phase with all taps: a correlation with the flipped kernel.
-    /// 3×3 stride-1 layers may take the Winograd path instead, and RGB input layers col2im.
+    /// Stride-1 layers may take the Winograd path instead, and RGB input layers col2im.
     public func backwardData(outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
                              inputGradient: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
         if usesWinograd {

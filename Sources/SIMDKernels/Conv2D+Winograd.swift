@@ -1,44 +1,50 @@
-/// 3×3 stride-1 padding-1 convolutions by Winograd F(4×4, 3×3) (`WinogradF43`): a quarter of the multiplies
-/// of the direct implicit GEMM. Used by `forward` and `backwardData` for such layers (VGG16 and StyleGAN2's
-/// conv1 layers, AlexNet's last three) when the channel counts are whole vectors and the map is large
-/// enough for the transforms to pay.
+/// Stride-1 convolutions by Winograd F(4×4, 3×3) (`WinogradF43`). Used by `forward` and `backwardData`
+/// (see `usesWinograd`): VGG16's and StyleGAN2's 3×3 layers, and AlexNet's 5×5 and 3×3 ones.
 ///
-/// Per block of tiles (4×4 output pixels each):
-/// 1. input transform: V[ξ][tile][i] = (Bᵀ d B)[ξ] of the tile's 6×6 window, for the 36 points ξ;
-/// 2. 36 GEMMs, one per point: M[ξ][tile][o] = Σ_i V[ξ][tile][i] · U[ξ][i][o], U = G g Gᵀ packed as B;
+/// A k×k kernel is cut into ⌈k/3⌉² blocks of 3×3 taps (zero past the kernel's edge); block (p, q) is a
+/// 3×3 correlation whose window starts 3p rows and 3q columns further. Per group of tiles (4×4 output
+/// pixels each):
+/// 1. input transform: V[ξ][tile][(block, i)] = (Bᵀ d B)[ξ] of the block's 6×6 window, for the 36 points ξ;
+/// 2. 36 GEMMs, one per point, K = blocks × input channels: M[ξ][tile][o] = Σ V[ξ][tile][k] · U[ξ][k][o],
+///    U = G g Gᵀ of each block, packed as B;
 /// 3. output transform: the tile's 4×4 outputs = Aᵀ M A (+ bias, or + the existing output).
-/// The block is sized so that one point's V and M stay in L2 while its GEMM runs.
+/// Multiplies per output: 36/16 per block and channel pair, against k² for the direct GEMM: a quarter for
+/// 3×3, 0.36 for 5×5. The group is sized so that one point's V and M stay in L2 while its GEMM runs.
 public final class WinogradWeights: @unchecked Sendable {  // unchecked: read-only after init
+    public let kernel: Int
     public let inputChannels: Int
     public let outputChannels: Int
-    /// U at each of the 36 points: inputChannels × outputChannels, packed for the micro-kernel.
+    /// U at each of the 36 points: (blocks × inputChannels) × outputChannels, packed for the micro-kernel.
     let points: [PackedMatrix]
 
-    /// Transforms HWIO 3×3 weights `[3][3][inputChannels][outputChannels]`; both counts multiples of 8.
-    init(hwio w: UnsafePointer<Float>, inputChannels: Int, outputChannels: Int) {
+    /// Transforms HWIO weights `[kernel][kernel][inputChannels][outputChannels]`; channel counts multiples of 8.
+    init(hwio w: UnsafePointer<Float>, kernel: Int, inputChannels: Int, outputChannels: Int) {
         precondition(inputChannels % 8 == 0 && outputChannels % 8 == 0, "Winograd weights need whole vectors")
+        self.kernel = kernel
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels
-        let tile = Tile.forColumns(outputChannels)
-        points = (0..<WinogradF43.points).map { _ in
-            PackedMatrix(rows: inputChannels, columns: outputChannels, panelWidth: tile.nr)
-        }
-        let cin = inputChannels, cout = outputChannels, nr = tile.nr
+        let tile = Tile.forColumns(outputChannels), span = winogradBlocks(kernel)
+        let cin = inputChannels, cout = outputChannels, nr = tile.nr, rows = span * span * cin
+        points = (0..<WinogradF43.points).map { _ in PackedMatrix(rows: rows, columns: cout, panelWidth: nr) }
         nonisolated(unsafe) let w = w
         let storages = points.map(\.storage)
         let threads = Parallel.threadCount
         storages.withUnsafeBufferPointer { storages in
             Parallel.forEach(threads) { worker in
-                // G along the kernel's rows (a) gives the 6×3 `columns`; G along its columns (b) gives U.
+                // G along the block's rows gives the 6×3 `columns`; G along its columns gives U.
                 withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6 * 3 + 6) { scratch in
                     let columns = scratch.baseAddress!, u = columns + 6 * 3
-                    for i in share(cin, worker, threads) {
+                    for row in share(rows, worker, threads) {
+                        let block = row / cin, i = row % cin, a0 = block / span * 3, b0 = block % span * 3
                         for o in stride(from: 0, to: cout, by: 8) {
                             let g = { (a: Int, b: Int) in
-                                UnsafeRawPointer(w + ((a * 3 + b) * cin + i) * cout + o).loadUnaligned(as: SIMD8<Float>.self)
+                                a0 + a < kernel && b0 + b < kernel
+                                    ? UnsafeRawPointer(w + (((a0 + a) * kernel + b0 + b) * cin + i) * cout + o)
+                                        .loadUnaligned(as: SIMD8<Float>.self)
+                                    : SIMD8()
                             }
                             for b in 0..<3 { WinogradF43.transformWeight(g(0, b), g(1, b), g(2, b), into: columns + b, stride: 3) }
-                            let offset = ((o / nr) * cin + i) * nr + o % nr
+                            let offset = ((o / nr) * rows + row) * nr + o % nr
                             for r in 0..<6 {
                                 WinogradF43.transformWeight(columns[r * 3], columns[r * 3 + 1], columns[r * 3 + 2],
                                                             into: u, stride: 1)
@@ -54,14 +60,17 @@ public final class WinogradWeights: @unchecked Sendable {  // unchecked: read-on
     }
 }
 
+/// 3×3 blocks per side of a kernel.
+@inline(__always) func winogradBlocks(_ kernel: Int) -> Int { (kernel + 2) / 3 }
+
 extension Conv2D {
     /// Whether `forward` and `backwardData` take the Winograd path (see `algorithm`).
     public var usesWinograd: Bool {
-        let fits = kernel == 3 && stride == 1 && padding == 1 && inputChannels % 8 == 0 && outputChannels % 8 == 0
+        let fits = kernel >= 3 && stride == 1 && padding < kernel && inputChannels % 8 == 0 && outputChannels % 8 == 0
         switch algorithm {
         case .implicitGemm: return false
         case .winograd: return fits
-        case .automatic: return fits && height * width >= Self.winogradMinimumPixels
+        case .automatic: return fits && outputHeight * outputWidth >= Self.winogradMinimumPixels
         }
     }
 
@@ -73,39 +82,40 @@ extension Conv2D {
     /// The forward pass's weights (HWIO, as in `forward`) transformed once, for repeated
     /// `forward(input:winogradWeights:bias:output:)` calls with fixed weights.
     public func winogradWeights(_ weights: UnsafePointer<Float>) -> WinogradWeights {
-        WinogradWeights(hwio: weights, inputChannels: inputChannels, outputChannels: outputChannels)
+        WinogradWeights(hwio: weights, kernel: kernel, inputChannels: inputChannels, outputChannels: outputChannels)
     }
 
-    /// The backward-data pass's weights: a 3×3 stride-1 padding-1 convolution's input gradient is the
-    /// same convolution of the output gradient with the kernel flipped and its channel roles swapped.
+    /// The backward-data pass's weights: a stride-1 convolution's input gradient is the convolution of the
+    /// output gradient (padded by kernel − 1 − padding) with the kernel flipped and its channel roles swapped.
     public func winogradBackwardDataWeights(_ weights: UnsafePointer<Float>) -> WinogradWeights {
-        let cin = inputChannels, cout = outputChannels
+        let cin = inputChannels, cout = outputChannels, taps = kernel * kernel
         let flipped = UnsafeMutablePointer<Float>.allocate(capacity: weightCount)
         defer { flipped.deallocate() }
-        for t in 0..<9 {
+        for t in 0..<taps {
             for i in 0..<cin {
-                for o in 0..<cout { flipped[((8 - t) * cout + o) * cin + i] = weights[(t * cin + i) * cout + o] }
+                for o in 0..<cout { flipped[((taps - 1 - t) * cout + o) * cin + i] = weights[(t * cin + i) * cout + o] }
             }
         }
-        return WinogradWeights(hwio: flipped, inputChannels: cout, outputChannels: cin)
+        return WinogradWeights(hwio: flipped, kernel: kernel, inputChannels: cout, outputChannels: cin)
     }
 
     /// `forward` with weights transformed by `winogradWeights`. Requires `usesWinograd`'s shape conditions
     /// (any map size).
     public func forward(input: UnsafePointer<Float>, winogradWeights: WinogradWeights, bias: UnsafePointer<Float>?,
                         output: UnsafeMutablePointer<Float>) {
-        precondition(winogradWeights.inputChannels == inputChannels && winogradWeights.outputChannels == outputChannels,
-                     "Winograd weights transformed for another layer")
+        precondition(winogradWeights.kernel == kernel && winogradWeights.inputChannels == inputChannels
+                     && winogradWeights.outputChannels == outputChannels, "Winograd weights transformed for another layer")
         winograd(input: input, weights: winogradWeights, bias: bias, output: output, accumulate: false)
     }
 
     /// `backwardData` with weights transformed by `winogradBackwardDataWeights`.
     public func backwardData(outputGradient: UnsafePointer<Float>, winogradWeights: WinogradWeights,
                              inputGradient: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
-        precondition(winogradWeights.inputChannels == outputChannels && winogradWeights.outputChannels == inputChannels,
-                     "Winograd weights transformed for another layer")
-        let transposed = try! Conv2D(batch: batch, height: height, width: width, inputChannels: outputChannels,
-                                     outputChannels: inputChannels, kernel: 3, padding: 1)
+        precondition(winogradWeights.kernel == kernel && winogradWeights.inputChannels == outputChannels
+                     && winogradWeights.outputChannels == inputChannels, "Winograd weights transformed for another layer")
+        let transposed = try! Conv2D(batch: batch, height: outputHeight, width: outputWidth,
+                                     inputChannels: outputChannels, outputChannels: inputChannels, kernel: kernel,
+                                     padding: kernel - 1 - padding)
         transposed.winograd(input: outputGradient, weights: winogradWeights, bias: nil, output: inputGradient,
                             accumulate: accumulate)
     }
@@ -113,38 +123,38 @@ extension Conv2D {
     /// output (=, or += when `accumulate`) conv(input) (+ bias), by the three steps above.
     func winograd(input: UnsafePointer<Float>, weights: WinogradWeights, bias: UnsafePointer<Float>?,
                   output: UnsafeMutablePointer<Float>, accumulate: Bool) {
-        precondition(kernel == 3 && stride == 1 && padding == 1, "Winograd F(4×4, 3×3) is for 3×3/1/1 layers")
+        precondition(stride == 1 && kernel >= 3 && padding < kernel, "Winograd F(4×4, 3×3) is for stride-1 layers")
         let grid = WinogradGrid(self)
-        let cin = inputChannels, cout = outputChannels, points = WinogradF43.points
-        // One point's V and M (perBlock × (cin + cout) floats) take at most 256 KiB.
-        let perBlock = min(grid.tiles, max(16, (1 << 16) / (cin + cout)))
-        let v = UnsafeMutablePointer<Float>.allocate(capacity: points * perBlock * cin)
-        let m = UnsafeMutablePointer<Float>.allocate(capacity: points * perBlock * cout)
+        let k = grid.blocks * grid.blocks * inputChannels, cout = outputChannels, points = WinogradF43.points
+        // One point's V and M (perGroup × (k + cout) floats) take at most 256 KiB.
+        let perGroup = min(grid.tiles, max(16, (1 << 16) / (k + cout)))
+        let v = UnsafeMutablePointer<Float>.allocate(capacity: points * perGroup * k)
+        let m = UnsafeMutablePointer<Float>.allocate(capacity: points * perGroup * cout)
         defer { v.deallocate(); m.deallocate() }
         nonisolated(unsafe) let (vp, mp, bias) = (v, m, bias)
         let tile = Tile.forColumns(cout), threads = Parallel.threadCount
-        for first in Swift.stride(from: 0, to: grid.tiles, by: perBlock) {
-            let count = min(perBlock, grid.tiles - first)
+        for first in Swift.stride(from: 0, to: grid.tiles, by: perGroup) {
+            let count = min(perGroup, grid.tiles - first)
             Parallel.forEach(threads) { worker in
                 withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: points) { window in
                     for slot in share(count, worker, threads) {
-                        grid.transformInput(input, tile: first + slot, channels: cin, window: window.baseAddress!,
-                                            into: vp + slot * cin, pointStride: perBlock * cin)
+                        grid.transformInput(input, tile: first + slot, window: window.baseAddress!,
+                                            into: vp + slot * k, pointStride: perGroup * k)
                     }
                 }
             }
             Parallel.forEach(points) { point in
                 runGemmOnCurrentThread(
-                    MatrixRows(a: vp + point * perBlock * cin, rowStride: cin, ks: 1,
-                               c: mp + point * perBlock * cout, ldc: cout),
-                    m: count, b: weights.points[point], layout: KLayout(segments: 1, length: cin), tile: tile,
+                    MatrixRows(a: vp + point * perGroup * k, rowStride: k, ks: 1,
+                               c: mp + point * perGroup * cout, ldc: cout),
+                    m: count, b: weights.points[point], layout: KLayout(segments: 1, length: k), tile: tile,
                     alpha: 1, beta: 0, bias: nil)
             }
             Parallel.forEach(threads) { worker in
                 withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: points) { products in
                     for slot in share(count, worker, threads) {
-                        grid.transformOutput(mp + slot * cout, pointStride: perBlock * cout, tile: first + slot,
-                                             channels: cout, scratch: products.baseAddress!, bias: bias,
+                        grid.transformOutput(mp + slot * cout, pointStride: perGroup * cout, tile: first + slot,
+                                             scratch: products.baseAddress!, bias: bias,
                                              into: output, accumulate: accumulate)
                     }
                 }
@@ -155,13 +165,22 @@ extension Conv2D {
 
 /// The tiling of a convolution's output into 4×4 blocks, and the per-tile transforms.
 private struct WinogradGrid {
-    let height: Int, width: Int, tilesHigh: Int, tilesWide: Int, tiles: Int
+    let height: Int, width: Int, channels: Int
+    let outputHeight: Int, outputWidth: Int, outputChannels: Int
+    let padding: Int, blocks: Int
+    let tilesHigh: Int, tilesWide: Int, tiles: Int
 
     init(_ conv: Conv2D) {
         height = conv.height
         width = conv.width
-        tilesHigh = (height + 3) / 4
-        tilesWide = (width + 3) / 4
+        channels = conv.inputChannels
+        outputHeight = conv.outputHeight
+        outputWidth = conv.outputWidth
+        outputChannels = conv.outputChannels
+        padding = conv.padding
+        blocks = winogradBlocks(conv.kernel)
+        tilesHigh = (outputHeight + 3) / 4
+        tilesWide = (outputWidth + 3) / 4
         tiles = conv.batch * tilesHigh * tilesWide
     }
 
@@ -171,28 +190,31 @@ private struct WinogradGrid {
         return (tile / perImage, r / tilesWide * 4, r % tilesWide * 4)
     }
 
-    /// V[ξ] for one tile: its 6×6 window (rows y−1…y+4, columns x−1…x+4, zero outside the map), transformed,
-    /// written to `v + ξ·pointStride`.
+    /// V[ξ] for one tile: for each kernel block (p, q), its 6×6 window (input rows y − padding + 3p + 0…5,
+    /// columns likewise; zero outside the map), transformed, written to `v + ξ·pointStride + (p, q)·channels`.
     @inline(__always)
-    func transformInput(_ input: UnsafePointer<Float>, tile: Int, channels: Int,
-                        window d: UnsafeMutablePointer<SIMD8<Float>>, into v: UnsafeMutablePointer<Float>,
-                        pointStride: Int) {
-        let (n, y0, x0) = origin(tile)
-        for c in stride(from: 0, to: channels, by: 8) {
-            for r in 0..<6 {
-                let y = y0 - 1 + r
-                for col in 0..<6 {
-                    let x = x0 - 1 + col
-                    d[r * 6 + col] = y >= 0 && y < height && x >= 0 && x < width
-                        ? UnsafeRawPointer(input + ((n * height + y) * width + x) * channels + c)
-                            .loadUnaligned(as: SIMD8<Float>.self)
-                        : SIMD8()
+    func transformInput(_ input: UnsafePointer<Float>, tile: Int, window d: UnsafeMutablePointer<SIMD8<Float>>,
+                        into v: UnsafeMutablePointer<Float>, pointStride: Int) {
+        let (n, y, x) = origin(tile)
+        for block in 0..<(blocks * blocks) {
+            let y0 = y - padding + block / blocks * 3, x0 = x - padding + block % blocks * 3
+            for c in stride(from: 0, to: channels, by: 8) {
+                for r in 0..<6 {
+                    let row = y0 + r
+                    for col in 0..<6 {
+                        let column = x0 + col
+                        d[r * 6 + col] = row >= 0 && row < height && column >= 0 && column < width
+                            ? UnsafeRawPointer(input + ((n * height + row) * width + column) * channels + c)
+                                .loadUnaligned(as: SIMD8<Float>.self)
+                            : SIMD8()
+                    }
+                    WinogradF43.transformInput(d + r * 6, stride: 1)
                 }
-                WinogradF43.transformInput(d + r * 6, stride: 1)
-            }
-            for col in 0..<6 { WinogradF43.transformInput(d + col, stride: 6) }
-            for point in 0..<36 {
-                UnsafeMutableRawPointer(v + point * pointStride + c).storeBytes(of: d[point], as: SIMD8<Float>.self)
+                for col in 0..<6 { WinogradF43.transformInput(d + col, stride: 6) }
+                let out = v + block * channels + c
+                for point in 0..<36 {
+                    UnsafeMutableRawPointer(out + point * pointStride).storeBytes(of: d[point], as: SIMD8<Float>.self)
+                }
             }
         }
     }
@@ -200,12 +222,12 @@ private struct WinogradGrid {
     /// One tile's outputs from M[ξ] at `m + ξ·pointStride`: Aᵀ M A, plus bias, stored (or added) where the
     /// 4×4 block lies inside the map.
     @inline(__always)
-    func transformOutput(_ m: UnsafePointer<Float>, pointStride: Int, tile: Int, channels: Int,
+    func transformOutput(_ m: UnsafePointer<Float>, pointStride: Int, tile: Int,
                          scratch t: UnsafeMutablePointer<SIMD8<Float>>, bias: UnsafePointer<Float>?,
                          into output: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let (n, y0, x0) = origin(tile)
-        let rows = min(4, height - y0), columns = min(4, width - x0)
-        for c in stride(from: 0, to: channels, by: 8) {
+        let rows = min(4, outputHeight - y0), columns = min(4, outputWidth - x0)
+        for c in stride(from: 0, to: outputChannels, by: 8) {
             let product = { (point: Int) in
                 UnsafeRawPointer(m + point * pointStride + c).loadUnaligned(as: SIMD8<Float>.self)
             }
@@ -220,7 +242,8 @@ private struct WinogradGrid {
                 let y = WinogradF43.transformOutput(t[col], t[4 + col], t[8 + col], t[12 + col], t[16 + col], t[20 + col])
                 for r in 0..<rows {
                     let value = r == 0 ? y.0 : r == 1 ? y.1 : r == 2 ? y.2 : y.3
-                    let p = UnsafeMutableRawPointer(output + ((n * height + y0 + r) * width + x0 + col) * channels + c)
+                    let p = UnsafeMutableRawPointer(
+                        output + ((n * outputHeight + y0 + r) * outputWidth + x0 + col) * outputChannels + c)
                     let previous = accumulate ? p.loadUnaligned(as: SIMD8<Float>.self) : SIMD8()
                     p.storeBytes(of: previous + value + b, as: SIMD8<Float>.self)
                 }

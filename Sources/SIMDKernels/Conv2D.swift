@@ -7,7 +7,7 @@
 ///   goes to `weights[((a·kernel + b)·inputChannels + i)·outputChannels + o]`;
 /// - output `[batch][outputHeight][outputWidth][outputChannels]`.
 ///
-/// 3×3 stride-1 layers of whole vectors of channels take the Winograd path (`Conv2D+Winograd.swift`).
+/// Stride-1 layers (kernel ≥ 3, channels in whole vectors) take the Winograd path (`Conv2D+Winograd.swift`).
 /// Otherwise each pass is an implicit GEMM on the shared micro-kernel: M = output pixels, N = output channels,
 /// K = taps × input channels, with the taps accumulated in registers (`TapGather`). Layers with very few
 /// input channels (RGB input layers) copy row strips into im2col form first, so that K is one long run.
@@ -122,11 +122,12 @@ public struct Conv2D: Sendable, Equatable {
 
 /// The ways `Conv2D` can compute a pass.
 public enum ConvolutionAlgorithm: Sendable, Equatable {
-    /// Winograd for 3×3 stride-1 layers where it pays (`Conv2D.usesWinograd`), else implicit GEMM.
+    /// Winograd where it pays (`Conv2D.usesWinograd`), else implicit GEMM.
     case automatic
     /// The direct implicit GEMM on the micro-kernel.
     case implicitGemm
-    /// Winograd F(4×4, 3×3) wherever the shape allows it (3×3, stride 1, padding 1, channels in whole vectors).
+    /// Winograd F(4×4, 3×3) wherever the shape allows it (stride 1, kernel ≥ 3, padding < kernel, channels in
+    /// whole vectors).
     case winograd
 }
 

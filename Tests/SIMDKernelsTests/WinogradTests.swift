@@ -3,8 +3,9 @@ import SIMDKernels
 import PivotTestSupport
 
 /// Checked against the same float32 bound as the direct convolution (`ReferenceValues.firstMismatch`).
-/// 3×3/1/1 shapes for the Winograd path: map sizes 1…3 mod 4 (partial tiles), one pixel, batch 2, channel
-/// counts of one vector and of several panels, and more input channels than one K block (256).
+/// Stride-1 shapes for the Winograd path: 3×3/1/1 with map sizes 1…3 mod 4 (partial tiles), one pixel,
+/// batch 2, channel counts of one vector and of several panels, more input channels than one K block (256);
+/// then kernels cut into several 3×3 blocks (AlexNet's 5×5/2, 4×4, 7×7) and paddings other than kernel/2.
 let winogradShapes: [Conv2D] = [
     try! Conv2D(batch: 1, height: 16, width: 16, inputChannels: 8, outputChannels: 8, kernel: 3, padding: 1),
     try! Conv2D(batch: 2, height: 17, width: 19, inputChannels: 16, outputChannels: 24, kernel: 3, padding: 1),
@@ -15,6 +16,11 @@ let winogradShapes: [Conv2D] = [
     try! Conv2D(batch: 1, height: 64, width: 48, inputChannels: 32, outputChannels: 64, kernel: 3, padding: 1),
     try! Conv2D(batch: 1, height: 16, width: 16, inputChannels: 128, outputChannels: 256, kernel: 3, padding: 1),
     try! Conv2D(batch: 1, height: 16, width: 16, inputChannels: 256, outputChannels: 256, kernel: 3, padding: 1),
+    try! Conv2D(batch: 2, height: 13, width: 11, inputChannels: 16, outputChannels: 24, kernel: 5, padding: 2),
+    try! Conv2D(batch: 1, height: 9, width: 10, inputChannels: 8, outputChannels: 8, kernel: 5, padding: 0),
+    try! Conv2D(batch: 1, height: 7, width: 9, inputChannels: 8, outputChannels: 16, kernel: 3, padding: 0),
+    try! Conv2D(batch: 1, height: 12, width: 8, inputChannels: 8, outputChannels: 8, kernel: 4, padding: 1),
+    try! Conv2D(batch: 1, height: 10, width: 10, inputChannels: 16, outputChannels: 8, kernel: 7, padding: 3),
 ]
 
 extension Conv2D {
@@ -53,7 +59,7 @@ struct WinogradTests {
         let reference = ReferenceConv2D(s)
         for bias in [nil, v.bias] {
             let bad = reference.forward(input: v.x, weights: v.w, bias: bias)
-                .firstMismatch(s.winogradForward(v.x, v.w, bias: bias), terms: 9 * s.inputChannels + 1)
+                .firstMismatch(s.winogradForward(v.x, v.w, bias: bias), terms: s.kernel * s.kernel * s.inputChannels + 1)
             #expect(bad == nil, "\(s) bias \(bias != nil): \(String(describing: bad))")
         }
     }
@@ -62,7 +68,7 @@ struct WinogradTests {
     func backwardDataMatchesReference(_ index: Int) {
         let s = winogradShapes[index], v = ConvOperands(s, seed: UInt64(index) + 400)
         let bad = ReferenceConv2D(s).backwardData(outputGradient: v.dy, weights: v.w)
-            .firstMismatch(s.winogradBackwardData(v.dy, v.w), terms: 9 * s.outputChannels)
+            .firstMismatch(s.winogradBackwardData(v.dy, v.w), terms: s.kernel * s.kernel * s.outputChannels)
         #expect(bad == nil, "\(s): \(String(describing: bad))")
     }
 

@@ -1,87 +1,129 @@
 extension WeightGradientGemm {
-    /// B for pixels firstPixel..<firstPixel+count: panel j (at `out + j·count·panelWidth`) row k holds
-    /// gradient[firstPixel + k][j·panelWidth ..< (j+1)·panelWidth], zero past the last column.
-    func packGradient(firstPixel: Int, count: Int, panelWidth nr: Int, into out: UnsafeMutablePointer<Float>) {
+    /// B for the strip's pixels (k counts them row by row): panel j (at `out + j·pixels·panelWidth`) row k
+    /// holds gradient[pixel k][j·panelWidth ..< (j+1)·panelWidth], zero past the last column.
+    func packGradient(_ strip: Strip, panelWidth nr: Int, into out: UnsafeMutablePointer<Float>) {
         for j in 0..<panelCount(columns, nr) {
-            let width = min(nr, columns - j * nr), panel = out + j * count * nr
-            let from = gradient + firstPixel * columns + j * nr
-            for k in 0..<count {
-                (panel + k * nr).update(from: from + k * columns, count: width)
-                (panel + k * nr + width).update(repeating: 0, count: nr - width)
+            let width = min(nr, columns - j * nr)
+            var panelRow = out + j * strip.pixels * nr
+            for row in strip.gridRows {
+                let from = gradient + (row * gridWidth + strip.gridColumns.lowerBound) * columns + j * nr
+                for x in 0..<strip.gridColumns.count {
+                    panelRow.update(from: from + x * columns, count: width)
+                    (panelRow + width).update(repeating: 0, count: nr - width)
+                    panelRow += nr
+                }
             }
         }
     }
 
-    /// A's rows firstRow..<firstRow+m for pixels firstPixel..<firstPixel+count as an im2col panel of `mr`
-    /// interleaved rows: out[k·mr + i] = A[firstRow + i][firstPixel + k], zero for rows i ≥ m.
+    /// Consecutive rows of one row tile that are consecutive channels of one tap: tile rows row..<row+width
+    /// of the tile at `tile` in a chunk are channels channel..<channel+width of tap (tapY, tapX). Grid
+    /// columns firstInside..<endInside have that tap's window column inside the source.
+    struct Run {
+        var tile: Int
+        var row: Int
+        var width: Int
+        var channel: Int
+        var tapY: Int
+        var tapX: Int
+        var firstInside: Int
+        var endInside: Int
+    }
+
+    /// The runs of A's rows in row tiles `tiles` (of `mr` rows), tile indices counted from the first. Row r
+    /// is channel r % channels of tap r / channels, so a tile is one run, or two where it crosses into the
+    /// next tap.
+    func runs(tiles: Range<Int>, mr: Int) -> [Run] {
+        var runs: [Run] = []
+        for t in tiles {
+            var row = t * mr
+            while row < min((t + 1) * mr, rows) {
+                let tap = row / channels, channel = row - tap * channels
+                let width = min((t + 1) * mr, rows, row + channels - channel) - row
+                let tapY = tap / kernel, tapX = tap % kernel
+                runs.append(Run(tile: t - tiles.lowerBound, row: row - t * mr, width: width, channel: channel,
+                                tapY: tapY, tapX: tapX, firstInside: ceilingDivision(padding - tapX, stride),
+                                endInside: floorDivision(sourceWidth - 1 + padding - tapX, stride) + 1))
+                row += width
+            }
+        }
+        return runs
+    }
+
+    /// The im2col panels of row tiles `tiles` for the strip's pixels (k counts them row by row), `mr`
+    /// interleaved rows each: tile u's panel starts at out + u·pixels·mr and holds out[k·mr + i] = A[row i
+    /// of the tile][pixel k], zero for rows past A's last.
     ///
-    /// Row r is channel r % channels of tap r / channels, so the tile's rows fall into runs of consecutive
-    /// channels of one tap (one run, unless the tile crosses into the next tap); each run is a copy of
-    /// contiguous floats per pixel.
-    func packInput(firstRow: Int, m: Int, mr: Int, firstPixel: Int, count: Int, into out: UnsafeMutablePointer<Float>) {
-        if m < mr { zeroColumns(out + m, mr: mr, width: mr - m, count: count) }
-        var i = 0
-        while i < m {
-            let tap = (firstRow + i) / channels, channel = firstRow + i - tap * channels
-            let width = min(m - i, channels - channel)
-            packRun(tapY: tap / kernel, tapX: tap % kernel, channel: channel, width: width, mr: mr,
-                    firstPixel: firstPixel, count: count, into: out + i)
-            i += width
+    /// Packed a piece at a time (up to 32 columns of one grid row, every run of every tile), so the source
+    /// pixels a piece reads, which tiles of the same tap share, stay in L1 from one tile to the next.
+    func packInput(_ strip: Strip, tiles: Range<Int>, runs: UnsafeBufferPointer<Run>, mr: Int,
+                   into out: UnsafeMutablePointer<Float>) {
+        let panelSize = strip.pixels * mr, last = tiles.upperBound - 1
+        if rows - last * mr < mr {
+            zeroColumns(out + (last - tiles.lowerBound) * panelSize + rows - last * mr, mr: mr,
+                        width: mr - (rows - last * mr), count: strip.pixels)
+        }
+        var k = 0
+        for row in strip.gridRows {
+            let n = row / gridHeight, y = row - n * gridHeight
+            for first in Swift.stride(from: strip.gridColumns.lowerBound, to: strip.gridColumns.upperBound, by: 32) {
+                let piece = first..<min(first + 32, strip.gridColumns.upperBound)
+                for run in runs {
+                    packPiece(run, image: n, gridY: y, gridColumns: piece, mr: mr,
+                              into: out + run.tile * panelSize + k * mr + run.row)
+                }
+                k += piece.count
+            }
         }
     }
 
-    /// Channels channel..<channel+width of tap (tapY, tapX) for `count` pixels into columns of `out`.
-    private func packRun(tapY: Int, tapX: Int, channel: Int, width: Int, mr: Int, firstPixel: Int, count: Int,
-                         into out: UnsafeMutablePointer<Float>) {
-        // Grid columns whose window column x·stride + tapX − padding lies inside the source.
-        let firstInside = ceilingDivision(padding - tapX, stride)
-        let endInside = floorDivision(sourceWidth - 1 + padding - tapX, stride) + 1
-        let perImage = gridHeight * gridWidth
-        var n = firstPixel / perImage, y = (firstPixel - n * perImage) / gridWidth
-        var x = firstPixel - n * perImage - y * gridWidth
-        var k = 0
-        while k < count {
-            let length = min(count - k, gridWidth - x), segment = out + k * mr
-            let sourceY = y * stride + tapY - padding
-            if sourceY < 0 || sourceY >= sourceHeight {
-                zeroColumns(segment, mr: mr, width: width, count: length)
-            } else {
-                let lo = min(max(firstInside, x), x + length), hi = max(min(endInside, x + length), lo)
-                let row = source + ((n * sourceHeight + sourceY) * sourceWidth + lo * stride + tapX - padding) * channels
-                zeroColumns(segment, mr: mr, width: width, count: lo - x)
-                copyColumns(from: row + channel, step: stride * channels, to: segment + (lo - x) * mr, mr: mr,
-                            width: width, count: hi - lo)
-                zeroColumns(segment + (hi - x) * mr, mr: mr, width: width, count: x + length - hi)
-            }
-            k += length
-            x = 0; y += 1
-            if y == gridHeight { y = 0; n += 1 }
+    /// One run's channels for grid columns `gridColumns` of grid row (image, gridY) into columns of `out`.
+    private func packPiece(_ run: Run, image: Int, gridY: Int, gridColumns: Range<Int>, mr: Int,
+                           into out: UnsafeMutablePointer<Float>) {
+        let first = gridColumns.lowerBound, end = gridColumns.upperBound
+        let sourceY = gridY * stride + run.tapY - padding
+        guard sourceY >= 0 && sourceY < sourceHeight else {
+            zeroColumns(out, mr: mr, width: run.width, count: end - first)
+            return
         }
+        let lo = min(max(run.firstInside, first), end), hi = max(min(run.endInside, end), lo)
+        let pixel = source + ((image * sourceHeight + sourceY) * sourceWidth + lo * stride + run.tapX - padding) * channels
+        zeroColumns(out, mr: mr, width: run.width, count: lo - first)
+        copyColumns(from: pixel + run.channel, step: stride * channels, to: out + (lo - first) * mr, mr: mr,
+                    width: run.width, count: hi - lo)
+        zeroColumns(out + (hi - first) * mr, mr: mr, width: run.width, count: end - hi)
     }
 }
 
-/// out[k·mr + i] = from[k·step + i] for i < width, k < count. The full-tile widths (6 and 8 rows) copy
-/// one or two vectors per pixel.
-@inline(__always)
+/// out[k·mr + i] = from[k·step + i] for i < width ≤ 8, k < count: the full-tile widths (6 and 8) and 4
+/// as vectors per pixel. Not inlined, so that the loops keep their few pointers in registers.
+@inline(never)
 private func copyColumns(from: UnsafePointer<Float>, step: Int, to out: UnsafeMutablePointer<Float>, mr: Int,
                          width: Int, count: Int) {
-    let source = UnsafeRawPointer(from), destination = UnsafeMutableRawPointer(out)
+    var source = UnsafeRawPointer(from), destination = UnsafeMutableRawPointer(out)
+    let sourceStep = step &* 4, destinationStep = mr &* 4
     switch width {
     case 8:
-        for k in 0..<count {
-            destination.storeBytes(of: source.loadUnaligned(fromByteOffset: k * step * 4, as: SIMD8<Float>.self),
-                                   toByteOffset: k * mr * 4, as: SIMD8<Float>.self)
+        for _ in 0..<count {
+            destination.storeBytes(of: source.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+            source += sourceStep; destination += destinationStep
         }
     case 6:
-        for k in 0..<count {
-            let low = source.loadUnaligned(fromByteOffset: k * step * 4, as: SIMD4<Float>.self)
-            let high = source.loadUnaligned(fromByteOffset: k * step * 4 + 16, as: SIMD2<Float>.self)
-            destination.storeBytes(of: low, toByteOffset: k * mr * 4, as: SIMD4<Float>.self)
-            destination.storeBytes(of: high, toByteOffset: k * mr * 4 + 16, as: SIMD2<Float>.self)
+        for _ in 0..<count {
+            let low = source.loadUnaligned(as: SIMD4<Float>.self)
+            let high = source.loadUnaligned(fromByteOffset: 16, as: SIMD2<Float>.self)
+            destination.storeBytes(of: low, as: SIMD4<Float>.self)
+            destination.storeBytes(of: high, toByteOffset: 16, as: SIMD2<Float>.self)
+            source += sourceStep; destination += destinationStep
+        }
+    case 4:
+        for _ in 0..<count {
+            destination.storeBytes(of: source.loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+            source += sourceStep; destination += destinationStep
         }
     default:
         for k in 0..<count {
-            for i in 0..<width { out[k * mr + i] = from[k * step + i] }
+            for i in 0..<width { out[k &* mr &+ i] = from[k &* step &+ i] }
         }
     }
 }

@@ -38,20 +38,21 @@ struct WeightGradientGemm {
     func run(into destination: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let tile = Tile.forColumns(columns)
         let rowTiles = (rows + tile.mr - 1) / tile.mr
+        let strips = strips(length: stripLength(panelCount(columns, tile.nr) * tile.nr))
         let workers = max(1, Parallel.threadCount)
         let splitPixels = pixels > rows
-        let parts = min(workers, splitPixels ? pixels : rowTiles)
+        let parts = min(workers, splitPixels ? strips.count : rowTiles)
         let size = rows * columns
-        // Workers after the first sum their pixels into partial Cs (beta 0: no initialisation needed).
+        // Workers after the first sum their strips into partial Cs (beta 0: no initialisation needed).
         let partials = UnsafeMutablePointer<Float>.allocate(capacity: splitPixels ? (parts - 1) * size : 0)
         defer { partials.deallocate() }
         nonisolated(unsafe) let (destination, partialCs) = (destination, partials)
         Parallel.forEach(parts) { w in
             if splitPixels {
-                runPart(tile, tiles: 0..<rowTiles, pixels: share(pixels, w, parts),
+                runPart(tile, tiles: 0..<rowTiles, strips: strips[share(strips.count, w, parts)],
                         c: w == 0 ? destination : partialCs + (w - 1) * size, beta: w == 0 && accumulate ? 1 : 0)
             } else {
-                runPart(tile, tiles: share(rowTiles, w, parts), pixels: 0..<pixels, c: destination,
+                runPart(tile, tiles: share(rowTiles, w, parts), strips: strips[...], c: destination,
                         beta: accumulate ? 1 : 0)
             }
         }
@@ -63,33 +64,61 @@ struct WeightGradientGemm {
         }
     }
 
-    /// C rows of `tiles` (=, or += when beta is 1) the sum over `pixels`, strip by strip.
-    private func runPart(_ tile: Tile, tiles: Range<Int>, pixels: Range<Int>, c: UnsafeMutablePointer<Float>,
+    /// C rows of `tiles` (=, or += when beta is 1) the sum over the strips' pixels, strip by strip. Row tiles
+    /// are packed a chunk at a time before their kernels run (`packInput`).
+    private func runPart(_ tile: Tile, tiles: Range<Int>, strips: ArraySlice<Strip>, c: UnsafeMutablePointer<Float>,
                          beta: Float) {
-        guard !tiles.isEmpty, !pixels.isEmpty else { return }
+        guard !tiles.isEmpty, !strips.isEmpty else { return }
         let mr = tile.mr, nr = tile.nr, panels = panelCount(columns, nr)
-        let kc = stripLength(panels * nr)
-        let b = allocateAligned(kc * panels * nr), a = allocateAligned(kc * mr)
+        let kc = strips.map(\.pixels).max()!, tilesPerChunk = max(1, Blocking.mc / mr)
+        let chunks = Swift.stride(from: tiles.lowerBound, to: tiles.upperBound, by: tilesPerChunk).map {
+            $0..<min($0 + tilesPerChunk, tiles.upperBound)
+        }
+        let chunkRuns = chunks.map { runs(tiles: $0, mr: mr) }
+        let b = allocateAligned(kc * panels * nr), a = allocateAligned(tilesPerChunk * kc * mr)
         defer { b.deallocate(); a.deallocate() }
         withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: mr) { aRows in
             withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>.self, capacity: mr) { cRows in
-                for i in 0..<mr { aRows[i] = UnsafePointer(a + i) }
-                for start in Swift.stride(from: pixels.lowerBound, to: pixels.upperBound, by: kc) {
-                    let count = min(kc, pixels.upperBound - start)
-                    packGradient(firstPixel: start, count: count, panelWidth: nr, into: b)
-                    let epilogue = Epilogue(alpha: 1, beta: start == pixels.lowerBound ? beta : 1, bias: nil)
-                    for t in tiles {
-                        let row = t * mr, m = min(mr, rows - row)
-                        packInput(firstRow: row, m: m, mr: mr, firstPixel: start, count: count, into: a)
-                        for i in 0..<m { cRows[i] = c + (row + i) * columns }
-                        for j in 0..<panels {
-                            tile.kernel(KernelCall(
-                                segments: 1, kc: count, a: aRows.baseAddress!, ks: mr, b: b + j * count * nr,
-                                c: cRows.baseAddress!, cOffset: j * nr, m: m, n: min(nr, columns - j * nr),
-                                epilogue: epilogue))
+                for (index, strip) in strips.enumerated() {
+                    let count = strip.pixels
+                    packGradient(strip, panelWidth: nr, into: b)
+                    let epilogue = Epilogue(alpha: 1, beta: index == 0 ? beta : 1, bias: nil)
+                    for (chunk, runs) in zip(chunks, chunkRuns) {
+                        runs.withUnsafeBufferPointer { packInput(strip, tiles: chunk, runs: $0, mr: mr, into: a) }
+                        for t in chunk {
+                            let row = t * mr, m = min(mr, rows - row), panel = a + (t - chunk.lowerBound) * count * mr
+                            for i in 0..<mr { aRows[i] = UnsafePointer(panel + i) }
+                            for i in 0..<m { cRows[i] = c + (row + i) * columns }
+                            for j in 0..<panels {
+                                tile.kernel(KernelCall(
+                                    segments: 1, kc: count, a: aRows.baseAddress!, ks: mr, b: b + j * count * nr,
+                                    c: cRows.baseAddress!, cOffset: j * nr, m: m, n: min(nr, columns - j * nr),
+                                    epilogue: epilogue))
+                            }
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// A piece of K: columns `gridColumns` of the grid rows `gridRows` (row index n·gridHeight + y).
+    struct Strip {
+        var gridRows: Range<Int>
+        var gridColumns: Range<Int>
+        var pixels: Int { gridRows.count * gridColumns.count }
+    }
+
+    /// Strips of at most `length` pixels, ordered so that consecutive strips share most of their source
+    /// rows (which then come from L2, not memory): runs of whole grid rows when rows are short, else bands
+    /// of columns, each band down all the rows before the next.
+    private func strips(length: Int) -> [Strip] {
+        let gridRows = batch * gridHeight
+        let bands = (gridWidth + length - 1) / length
+        let rowsPerStrip = bands == 1 ? max(1, length / gridWidth) : 1
+        return (0..<bands).flatMap { band in
+            Swift.stride(from: 0, to: gridRows, by: rowsPerStrip).map { first in
+                Strip(gridRows: first..<min(first + rowsPerStrip, gridRows), gridColumns: share(gridWidth, band, bands))
             }
         }
     }

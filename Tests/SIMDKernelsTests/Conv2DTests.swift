@@ -7,8 +7,9 @@ import PivotTestSupport
 /// more input channels than one K block (256). From index 10, the weight gradient's work splits: by pixels
 /// over several strips (tiles crossing taps, a part-filled B panel), the StyleGAN2 conv0 adjoint form
 /// (stride 2 from 2n+1 to n), by rows over two strips (8-row tiles), pixels = rows (split by rows) and
-/// pixels = rows + 1 (by pixels), and a pixel split whose halves and strips cross images. The last shape's
-/// input gradient takes col2im over more than one strip (fewer than 8 input channels).
+/// pixels = rows + 1 (by pixels), and a pixel split whose halves and strips cross images. Index 16's input
+/// gradient takes col2im over more than one strip (fewer than 8 input channels); index 17's rows are wider
+/// than a weight-gradient strip (bands of columns).
 let convShapes: [Conv2D] = [
     try! Conv2D(batch: 1, height: 5, width: 7, inputChannels: 16, outputChannels: 17, kernel: 3, padding: 1),
     try! Conv2D(batch: 2, height: 4, width: 4, inputChannels: 9, outputChannels: 33, kernel: 3, padding: 1),
@@ -27,6 +28,7 @@ let convShapes: [Conv2D] = [
     try! Conv2D(batch: 1, height: 37, width: 1, inputChannels: 4, outputChannels: 5, kernel: 3, padding: 1),
     try! Conv2D(batch: 2, height: 13, width: 11, inputChannels: 7, outputChannels: 16, kernel: 3, padding: 1),
     try! Conv2D(batch: 1, height: 64, width: 60, inputChannels: 3, outputChannels: 8, kernel: 11, stride: 4, padding: 2),
+    try! Conv2D(batch: 2, height: 3, width: 300, inputChannels: 5, outputChannels: 40, kernel: 3, padding: 1),
 ]
 
 /// Random operands for one shape, reproducible from its index.

@@ -22,17 +22,21 @@ public final class LPIPS: Sendable {
         heads = weights.heads.map(LPIPSHead.init)
     }
 
-    /// The target image's normalised tap features, computed once and reused by every call against it.
+    /// The target image's normalised tap features, and the trunk's weights transformed for the Winograd
+    /// layers at this size: computed once and reused by every call against the target.
     public func prepareTarget(_ image: [Float], height: Int, width: Int) throws -> LPIPSTarget {
-        let pass = try trunkForward(image, height: height, width: width)
+        let winograd = try zip(convolutions, convolutionShapes(height: height, width: width)).map { layer, conv in
+            layer.winogradWeights(for: conv)
+        }
+        let pass = try trunkForward(image, height: height, width: width, winograd: winograd)
         return LPIPSTarget(height: height, width: width,
-                           normalizedTaps: pass.taps.map { LPIPSNormalization.forward($0) })
+                           normalizedTaps: pass.taps.map { LPIPSNormalization.forward($0) }, winograd: winograd)
     }
 
     /// LPIPS(image, target) and its per-layer terms.
     public func distance(_ image: [Float], to target: LPIPSTarget) throws -> LPIPSDistance {
         try check(image, against: target)
-        let pass = try trunkForward(image, height: target.height, width: target.width)
+        let pass = try trunkForward(image, height: target.height, width: target.width, winograd: target.winograd)
         let terms = pass.taps.indices.map { k in
             let n0 = LPIPSNormalization.forward(pass.taps[k])
             return heads[k].term(n0.values, target.normalizedTaps[k].values, pixels: n0.shape.pixels)
@@ -44,7 +48,7 @@ public final class LPIPS: Sendable {
     public func distanceAndGradient(_ image: [Float], to target: LPIPSTarget) throws
         -> (distance: LPIPSDistance, gradient: [Float]) {
         try check(image, against: target)
-        let pass = try trunkForward(image, height: target.height, width: target.width)
+        let pass = try trunkForward(image, height: target.height, width: target.width, winograd: target.winograd)
         var terms: [Double] = []
         var tapGradients: [LPIPSFeatureMap] = []
         for (k, tap) in pass.taps.enumerated() {
@@ -54,7 +58,7 @@ public final class LPIPS: Sendable {
             let dn = LPIPSFeatureMap(shape: n0.shape) { heads[k].termBackward(n0.values, n1.values, pixels: n0.shape.pixels, gradient: $0) }
             tapGradients.append(LPIPSNormalization.backward(dn, input: tap))
         }
-        var gradient = try trunkBackward(pass, tapGradients: tapGradients)
+        var gradient = try trunkBackward(pass, tapGradients: tapGradients, winograd: target.winograd)
         LPIPSScaling.backward(&gradient)
         return (LPIPSDistance(layerTerms: terms), gradient)
     }
@@ -72,6 +76,9 @@ public struct LPIPSTarget: Sendable {
     public let height: Int
     public let width: Int
     let normalizedTaps: [LPIPSFeatureMap]
+    /// Per trunk layer, its Winograd weights at this size (nil: implicit GEMM). For VGG16 at 256² they take
+    /// 244 MB, held as long as the target.
+    let winograd: [LPIPSWinogradWeights?]
 }
 
 /// An LPIPS distance and the five layer terms it sums.

@@ -25,20 +25,35 @@ struct LPIPSConvolutionLayer: Sendable {
                    outputChannels: spec.outputChannels, kernel: spec.kernel, stride: spec.stride, padding: spec.padding)
     }
 
+    /// The weights transformed for the Winograd path of `conv` (this layer at one input size), or nil where
+    /// that size runs on the implicit GEMM.
+    func winogradWeights(for conv: Conv2D) -> LPIPSWinogradWeights? {
+        guard conv.usesWinograd else { return nil }
+        return weightsHWIO.withUnsafeBufferPointer { w in
+            LPIPSWinogradWeights(forward: conv.winogradWeights(w.baseAddress!),
+                                 backwardData: conv.winogradBackwardDataWeights(w.baseAddress!))
+        }
+    }
+
     /// relu(conv(x) + bias).
-    func forward(_ x: LPIPSFeatureMap) throws -> LPIPSFeatureMap {
+    func forward(_ x: LPIPSFeatureMap, winograd: LPIPSWinogradWeights?) throws -> LPIPSFeatureMap {
         let conv = try convolution(x.shape)
         let shape = NHWCShape(batch: x.shape.batch, height: conv.outputHeight, width: conv.outputWidth,
                               channels: spec.outputChannels)
         return LPIPSFeatureMap(shape: shape) { output in
-            conv.forward(input: x.values, weights: weightsHWIO, bias: bias, output: output)
+            if let winograd {
+                conv.forward(input: x.values, winogradWeights: winograd.forward, bias: bias, output: output)
+            } else {
+                conv.forward(input: x.values, weights: weightsHWIO, bias: bias, output: output)
+            }
             for i in 0..<shape.count where !(output[i] > 0) { output[i] = 0 }
         }
     }
 
     /// ∂L/∂x from ∂L/∂(ReLU output). The ReLU backward is a select, not a multiply by a 0/1 mask, so a
     /// non-finite gradient at an inactive unit cannot leak through (specs/lpips.md §5).
-    func backward(_ gradient: LPIPSFeatureMap, output: LPIPSFeatureMap, inputShape: NHWCShape) throws -> LPIPSFeatureMap {
+    func backward(_ gradient: LPIPSFeatureMap, output: LPIPSFeatureMap, inputShape: NHWCShape,
+                  winograd: LPIPSWinogradWeights?) throws -> LPIPSFeatureMap {
         let conv = try convolution(inputShape)
         var masked = gradient.values
         masked.withUnsafeMutableBufferPointer { g in
@@ -47,7 +62,18 @@ struct LPIPSConvolutionLayer: Sendable {
             }
         }
         return LPIPSFeatureMap(shape: inputShape) { inputGradient in
-            conv.backwardData(outputGradient: masked, weights: weightsHWIO, inputGradient: inputGradient)
+            if let winograd {
+                conv.backwardData(outputGradient: masked, winogradWeights: winograd.backwardData, inputGradient: inputGradient)
+            } else {
+                conv.backwardData(outputGradient: masked, weights: weightsHWIO, inputGradient: inputGradient)
+            }
         }
     }
+}
+
+/// A trunk layer's weights transformed once for Winograd, for both passes; `LPIPSTarget` keeps them for
+/// every call against it (the per-call transform was 7% of an LPIPS call).
+struct LPIPSWinogradWeights: Sendable {
+    let forward: WinogradWeights
+    let backwardData: WinogradWeights
 }

@@ -22,8 +22,8 @@ extension SIMD8 where Scalar == Float {
     }
 }
 
-/// Strided loads of the first `count` (≤ 8) lanes: eight rows of a matrix read one column at a time (the
-/// modulated-weight transposes).
+/// Strided loads and stores of the first `count` (≤ 8) lanes: eight rows of a matrix read or written one
+/// column at a time (the modulated-weight transposes).
 extension SIMD8 where Scalar == Float {
     @inlinable @inline(__always)
     public init(gathering source: UnsafePointer<Float>, stride: Int, count: Int) {
@@ -35,6 +35,15 @@ extension SIMD8 where Scalar == Float {
         } else {
             self.init()
             for lane in 0..<count { self[lane] = source[lane * stride] }
+        }
+    }
+
+    @inlinable @inline(__always)
+    public func scatter(to destination: UnsafeMutablePointer<Float>, stride: Int, count: Int) {
+        if count == 8 {
+            for lane in 0..<8 { destination[lane * stride] = self[lane] }
+        } else {
+            for lane in 0..<count { destination[lane * stride] = self[lane] }
         }
     }
 }

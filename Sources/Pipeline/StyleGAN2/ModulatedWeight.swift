@@ -5,9 +5,9 @@ import SIMDKernels
 /// `packed` holds w2 in the convolution's weight layout.
 ///
 /// W is [outputs][inputs][taps] (PyTorch) and the packed layouts are tap-major, so every loop here is a
-/// transpose. Each one runs eight lanes along a dimension that is contiguous in the layout it writes (or,
-/// for a sum over the other dimensions, along the dimension it keeps), reads the other layout with strided
-/// gathers, and keeps each lane's arithmetic in the order of the plain scalar formula above.
+/// transpose: eight lanes run along one channel dimension and the other layout is read or written with
+/// strided gathers and scatters. Each lane's arithmetic, sums included, is done in the order of the plain
+/// scalar formulas, so the results are those of the scalar loops bit for bit.
 struct ModulatedWeight {
     enum Layout {
         /// [tap][inputs][outputs]: HWIO of a convolution from inputs to outputs (conv1).
@@ -32,10 +32,10 @@ struct ModulatedWeight {
     init(weight: [Float], styles: [Float], outputs: Int, layout: Layout) {
         let inputs = styles.count, taps = Self.taps
         self.inputs = inputs; self.outputs = outputs; self.layout = layout
-        // Lanes are eight outputs; each sums its own row in order.
+        // Lanes are eight outputs; each sums its own row of W in order.
         demodulation = weight.withUnsafeBufferPointer { w in styles.withUnsafeBufferPointer { s in
             filledArray(count: outputs) { d in
-                Parallel.forEach(blockCount(outputs)) { block in
+                Parallel.forEach((outputs + 7) / 8) { block in
                     let o = 8 * block, lanes = min(8, outputs - o)
                     let rows = w.baseAddress! + o * inputs * taps
                     var sum = SIMD8<Float>()
@@ -58,26 +58,25 @@ struct ModulatedWeight {
     /// form with its demodulation folded in.
     func pack(_ weight: [Float], inputScale: [Float]?) -> [Float] {
         let taps = Self.taps, (st, si, so) = strides
-        // Lanes run along whichever of inputs/outputs is contiguous in the packed layout.
-        let alongOutputs = so == 1
-        let (outer, inner) = alongOutputs ? (inputs, outputs) : (outputs, inputs)
-        let (outerStride, innerStride) = alongOutputs ? (taps, inputs * taps) : (inputs * taps, taps)
-        let packedOuterStride = alongOutputs ? si : so
-        return weight.withUnsafeBufferPointer { w in demodulation.withUnsafeBufferPointer { d in
-            (inputScale ?? []).withUnsafeBufferPointer { s in
+        // Lanes run along whichever of inputs/outputs the packed layout keeps contiguous; the other is the
+        // outer loop, and W is gathered across its rows (outputs) or taps (inputs).
+        let lanesAreOutputs = so == 1
+        let (outer, inner) = lanesAreOutputs ? (inputs, outputs) : (outputs, inputs)
+        let (outerStride, laneStride) = lanesAreOutputs ? (taps, inputs * taps) : (inputs * taps, taps)
+        let packedOuterStride = lanesAreOutputs ? si : so
+        let styles = inputScale ?? [Float](repeating: 1, count: inputs)
+        // s[i]·d[o]: one factor is broadcast from the outer index, the other loaded along the lanes.
+        let (outerScale, laneScale) = lanesAreOutputs ? (styles, demodulation) : (demodulation, styles)
+        return weight.withUnsafeBufferPointer { w in outerScale.withUnsafeBufferPointer { outerScale in
+            laneScale.withUnsafeBufferPointer { laneScale in
                 filledArray(count: weight.count) { p in
-                    // s[i]·d[o] per lane: the same product, in the same order, as the scalar formula.
-                    func scale(outer a: Int, inner b: Int, lanes: Int) -> SIMD8<Float> {
-                        let styles = inputScale == nil ? SIMD8(repeating: 1)
-                            : alongOutputs ? SIMD8(repeating: s[a]) : SIMD8(loading: s.baseAddress! + b, count: lanes)
-                        return styles * (alongOutputs ? SIMD8(loading: d.baseAddress! + b, count: lanes) : SIMD8(repeating: d[a]))
-                    }
-                    Parallel.forEach(outer) { a in
+                    forEachChunk(outer) { a in
                         for b in stride(from: 0, to: inner, by: 8) {
-                            let lanes = min(8, inner - b), k = scale(outer: a, inner: b, lanes: lanes)
-                            let source = w.baseAddress! + a * outerStride + b * innerStride
+                            let lanes = min(8, inner - b)
+                            let k = SIMD8<Float>(repeating: outerScale[a]) * SIMD8(loading: laneScale.baseAddress! + b, count: lanes)
+                            let source = w.baseAddress! + a * outerStride + b * laneStride
                             for t in 0..<taps {
-                                (SIMD8<Float>(gathering: source + t, stride: innerStride, count: lanes) * k)
+                                (SIMD8<Float>(gathering: source + t, stride: laneStride, count: lanes) * k)
                                     .store(to: p + t * st + a * packedOuterStride + b, count: lanes)
                             }
                         }
@@ -88,45 +87,65 @@ struct ModulatedWeight {
     }
 
     /// From G2 = dL/dw2 (packed layout) to dL/ds and dL/dW (PyTorch layout):
-    ///   t_o = Σ G2·w1,  G1 = d·G2 − d³·t_o·w1,  ds_i = Σ_{o,t} G1·W,  dW = G1·s_i
+    ///   t_o = Σ_i (Σ_t G2·W)·s_i,  G1 = d·G2 − d³·t_o·W·s_i,  ds_i = Σ_o Σ_t G1·W,  dW = G1·s_i
+    /// One output row at a time (its W, G2 and dW rows stay in cache between the two sweeps), eight inputs
+    /// per lane. Rows run in parallel; each row's terms of ds are kept and summed over o in order afterwards.
     func backward(_ g2: [Float], weight: [Float], styles: [Float]) -> (ds: [Float], dWeight: [Float]) {
-        let taps = Self.taps, (st, si, so) = strides
-        var ds = [Float](repeating: 0, count: inputs), dWeight = [Float](repeating: 0, count: weight.count)
-        g2.withUnsafeBufferPointer { g in weight.withUnsafeBufferPointer { w in styles.withUnsafeBufferPointer { s in
-            ds.withUnsafeMutableBufferPointer { ds in dWeight.withUnsafeMutableBufferPointer { dw in
-                for o in 0..<outputs {
-                    let d = demodulation[o], row = w.baseAddress! + o * inputs * taps, dRow = dw.baseAddress! + o * inputs * taps
-                    var t: Float = 0
-                    for i in 0..<inputs {
-                        var partial: Float = 0
-                        for k in 0..<taps { partial += g[k * st + i * si + o * so] * row[i * taps + k] }
-                        t += partial * s[i]
-                    }
-                    let correction = d * d * d * t
-                    for i in 0..<inputs {
-                        var dsi: Float = 0
-                        for k in 0..<taps {
-                            let g1 = d * g[k * st + i * si + o * so] - correction * row[i * taps + k] * s[i]
-                            dsi += g1 * row[i * taps + k]
-                            dRow[i * taps + k] = g1 * s[i]
+        let taps = Self.taps, (st, si, so) = strides, rowLength = inputs * taps
+        var dsTerms: [Float] = []
+        let dWeight = g2.withUnsafeBufferPointer { g in weight.withUnsafeBufferPointer { w in
+            styles.withUnsafeBufferPointer { s in demodulation.withUnsafeBufferPointer { d in
+                filledArray(count: weight.count) { dw in
+                    dsTerms = filledArray(count: outputs * inputs) { terms in
+                        let s = s.baseAddress!
+                        forEachChunk(outputs) { o in
+                            let row = w.baseAddress! + o * rowLength, dRow = dw + o * rowLength
+                            let gRow = g.baseAddress! + o * so
+                            // t_o, the eight lanes' terms added one by one in input order.
+                            var t: Float = 0
+                            for i in stride(from: 0, to: inputs, by: 8) {
+                                let lanes = min(8, inputs - i)
+                                var partial = SIMD8<Float>()
+                                for k in 0..<taps {
+                                    partial += SIMD8(gathering: gRow + k * st + i * si, stride: si, count: lanes)
+                                        * SIMD8(gathering: row + i * taps + k, stride: taps, count: lanes)
+                                }
+                                let products = partial * SIMD8(loading: s + i, count: lanes)
+                                for lane in 0..<lanes { t += products[lane] }
+                            }
+                            let dv = SIMD8<Float>(repeating: d[o]), correction = SIMD8<Float>(repeating: d[o] * d[o] * d[o] * t)
+                            for i in stride(from: 0, to: inputs, by: 8) {
+                                let lanes = min(8, inputs - i), sv = SIMD8<Float>(loading: s + i, count: lanes)
+                                var term = SIMD8<Float>()
+                                for k in 0..<taps {
+                                    let wv = SIMD8<Float>(gathering: row + i * taps + k, stride: taps, count: lanes)
+                                    let g1 = dv * SIMD8(gathering: gRow + k * st + i * si, stride: si, count: lanes)
+                                        - correction * wv * sv
+                                    term += g1 * wv
+                                    (g1 * sv).scatter(to: dRow + i * taps + k, stride: taps, count: lanes)
+                                }
+                                term.store(to: terms + o * inputs + i, count: lanes)
+                            }
                         }
-                        ds[i] += dsi
                     }
                 }
             } }
-        } } }
+        } }
+        var ds = [Float](repeating: 0, count: inputs)
+        dsTerms.withUnsafeBufferPointer { terms in ds.withUnsafeMutableBufferPointer { ds in
+            for o in 0..<outputs {
+                for i in 0..<inputs { ds[i] += terms[o * inputs + i] }
+            }
+        } }
         return (ds, dWeight)
     }
 }
 
-/// Eight-lane blocks covering `count`.
-private func blockCount(_ count: Int) -> Int { (count + 7) / 8 }
-
-/// An array of `count` floats, every one written by `fill` (no zero-filling first).
-func filledArray(count: Int, _ fill: (UnsafeMutablePointer<Float>) -> Void) -> [Float] {
-    guard count > 0 else { return [] }
-    return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-        fill(buffer.baseAddress!)
-        initialized = count
+/// `body(index)` for every index in 0..<count, in parallel, each thread taking runs of consecutive indices
+/// (neighbouring weight rows share cache lines).
+private func forEachChunk(_ count: Int, _ body: (Int) -> Void) {
+    let chunks = min(count, 4 * Parallel.threadCount)
+    Parallel.forEach(chunks) { chunk in
+        for index in (count * chunk / chunks)..<(count * (chunk + 1) / chunks) { body(index) }
     }
 }

@@ -16,16 +16,13 @@ extension SynthesisLayer {
     private var shape: NHWCShape { NHWCShape(batch: 1, height: resolution, width: resolution, channels: outputs) }
 
     func activation(_ conv: FeatureMap, noise: [Float]?, clamp: Float?) -> FeatureMap {
-        var y = FeatureMap(size: resolution, channels: outputs)
-        withOperands(noise: noise) { operands in
-            conv.values.withUnsafeBufferPointer { x in
-                y.values.withUnsafeMutableBufferPointer { out in
-                    BiasAct.leakyReLU(clamp: clamp).forward(x.baseAddress!, shape: shape, operands: operands,
-                                                            output: out.baseAddress!)
+        FeatureMap(size: resolution, channels: outputs) { y in
+            withOperands(noise: noise) { operands in
+                conv.values.withUnsafeBufferPointer { x in
+                    BiasAct.leakyReLU(clamp: clamp).forward(x.baseAddress!, shape: shape, operands: operands, output: y)
                 }
             }
         }
-        return y
     }
 
     /// dL/d(conv output) and dL/d(noise map) (nil without noise) from dL/d(layer output); the bias and
@@ -34,27 +31,26 @@ extension SynthesisLayer {
     /// the epilogue with a scale of 1, whose gradient is that sum.
     func activationBackward(_ dy: FeatureMap, _ saved: Saved, clamp: Float?, grads: inout SynthesisLayer?,
                             convolutionDots: Bool = false) -> (FeatureMap, [Float]?, dots: [Float]) {
-        var g = FeatureMap(size: resolution, channels: outputs)
         var dBias = [Float](repeating: 0, count: outputs), dNoise = [Float](repeating: 0, count: resolution * resolution)
         var dStrength: Float = 0
         let ones = [Float](repeating: 1, count: convolutionDots ? outputs : 0)
         var dots = [Float](repeating: 0, count: convolutionDots ? outputs : 0)
-        withOperands(noise: saved.noise) { operands in withUnsafeMutablePointer(to: &dStrength) { ds in
-            saved.convolution.values.withUnsafeBufferPointer { x in dy.values.withUnsafeBufferPointer { gy in
-                g.values.withUnsafeMutableBufferPointer { gx in dBias.withUnsafeMutableBufferPointer { db in
-                    dNoise.withUnsafeMutableBufferPointer { dn in ones.withUnsafeBufferPointer { unit in
-                        dots.withUnsafeMutableBufferPointer { dd in
+        let g = FeatureMap(size: resolution, channels: outputs) { gx in
+            withOperands(noise: saved.noise) { operands in withUnsafeMutablePointer(to: &dStrength) { ds in
+                saved.convolution.values.withUnsafeBufferPointer { x in dy.values.withUnsafeBufferPointer { gy in
+                    dBias.withUnsafeMutableBufferPointer { db in dNoise.withUnsafeMutableBufferPointer { dn in
+                        ones.withUnsafeBufferPointer { unit in dots.withUnsafeMutableBufferPointer { dd in
                             var operands = operands
                             if convolutionDots { operands.scale = unit.baseAddress }
                             BiasAct.leakyReLU(clamp: clamp).backward(
                                 x.baseAddress!, gradOutput: gy.baseAddress!, shape: shape, operands: operands,
-                                gradients: .init(input: gx.baseAddress, scale: dd.baseAddress, bias: db.baseAddress,
+                                gradients: .init(input: gx, scale: dd.baseAddress, bias: db.baseAddress,
                                                  noise: dn.baseAddress, noiseStrength: ds))
-                        }
+                        } }
                     } }
                 } }
             } }
-        } }
+        }
         if grads != nil {
             add(dBias, to: &grads!.bias)
             grads!.noiseStrength[0] += dStrength

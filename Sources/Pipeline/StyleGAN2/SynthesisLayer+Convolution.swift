@@ -24,50 +24,43 @@ extension SynthesisLayer {
     var weightLayout: ModulatedWeight.Layout { up ? .tapOutputInput : .tapInputOutput }
 
     func convolve(_ x: FeatureMap, _ m: ModulatedWeight) -> FeatureMap {
-        var y = FeatureMap(size: resolution, channels: outputs)
-        x.values.withUnsafeBufferPointer { xp in m.packed.withUnsafeBufferPointer { wp in
-            y.values.withUnsafeMutableBufferPointer { yp in
-                sameSizeConvolution.forward(input: xp.baseAddress!, weights: wp.baseAddress!, bias: nil,
-                                            output: yp.baseAddress!)
-            }
-        } }
-        return y
+        FeatureMap(size: resolution, channels: outputs) { y in
+            x.values.withUnsafeBufferPointer { xp in m.packed.withUnsafeBufferPointer { wp in
+                sameSizeConvolution.forward(input: xp.baseAddress!, weights: wp.baseAddress!, bias: nil, output: y)
+            } }
+        }
     }
 
     /// Returns dL/dx and dL/dw2 (packed layout).
     func convolveBackward(_ dy: FeatureMap, input x: FeatureMap, _ m: ModulatedWeight) -> (FeatureMap, [Float]) {
-        var dw = [Float](repeating: 0, count: m.packed.count)
-        dy.values.withUnsafeBufferPointer { gp in x.values.withUnsafeBufferPointer { xp in
-            dw.withUnsafeMutableBufferPointer { dwp in
+        let dw = filledArray(count: m.packed.count) { dw in
+            dy.values.withUnsafeBufferPointer { gp in x.values.withUnsafeBufferPointer { xp in
                 sameSizeConvolution.backwardWeights(input: xp.baseAddress!, outputGradient: gp.baseAddress!,
-                                                    weightGradient: dwp.baseAddress!, biasGradient: nil)
-            }
-        } }
+                                                    weightGradient: dw, biasGradient: nil)
+            } }
+        }
         return (convolveBackwardData(dy, weights: m.packed), dw)
     }
 
     /// dL/dx of `convolve` with the given weights (`weightLayout`).
     func convolveBackwardData(_ dy: FeatureMap, weights: [Float]) -> FeatureMap {
-        var dx = FeatureMap(size: resolution, channels: inputs)
-        dy.values.withUnsafeBufferPointer { gp in weights.withUnsafeBufferPointer { wp in
-            dx.values.withUnsafeMutableBufferPointer { dxp in
+        FeatureMap(size: resolution, channels: inputs) { dx in
+            dy.values.withUnsafeBufferPointer { gp in weights.withUnsafeBufferPointer { wp in
                 sameSizeConvolution.backwardData(outputGradient: gp.baseAddress!, weights: wp.baseAddress!,
-                                                 inputGradient: dxp.baseAddress!)
-            }
-        } }
-        return dx
+                                                 inputGradient: dx)
+            } }
+        }
     }
 
     /// conv0: transposed conv (n → 2n+1), then the [1,3,3,1] blur (2n+1 → 2n).
     func convolveUp(_ x: FeatureMap, _ m: ModulatedWeight) -> FeatureMap {
         let tSize = resolution + 1
-        var t = [Float](repeating: 0, count: tSize * tSize * outputs)
-        x.values.withUnsafeBufferPointer { xp in m.packed.withUnsafeBufferPointer { wp in
-            t.withUnsafeMutableBufferPointer { tp in
+        let t = filledArray(count: tSize * tSize * outputs) { t in
+            x.values.withUnsafeBufferPointer { xp in m.packed.withUnsafeBufferPointer { wp in
                 strideTwoConvolution.backwardData(outputGradient: xp.baseAddress!, weights: wp.baseAddress!,
-                                                  inputGradient: tp.baseAddress!)
-            }
-        } }
+                                                  inputGradient: t)
+            } }
+        }
         return FeatureMap(size: resolution, channels: outputs,
                           values: Upfirdn2D.transposedConvBlur.apply(t, size: tSize, channels: outputs))
     }
@@ -76,13 +69,12 @@ extension SynthesisLayer {
     /// and backward-weights (dw2).
     func convolveUpBackward(_ dy: FeatureMap, input x: FeatureMap, _ m: ModulatedWeight) -> (FeatureMap, [Float]) {
         let dt = blurAdjoint(dy)
-        var dw = [Float](repeating: 0, count: m.packed.count)
-        dt.withUnsafeBufferPointer { gp in x.values.withUnsafeBufferPointer { xp in
-            dw.withUnsafeMutableBufferPointer { dwp in
+        let dw = filledArray(count: m.packed.count) { dw in
+            dt.withUnsafeBufferPointer { gp in x.values.withUnsafeBufferPointer { xp in
                 strideTwoConvolution.backwardWeights(input: gp.baseAddress!, outputGradient: xp.baseAddress!,
-                                                     weightGradient: dwp.baseAddress!, biasGradient: nil)
-            }
-        } }
+                                                     weightGradient: dw, biasGradient: nil)
+            } }
+        }
         return (convolveUpBackwardData(blurred: dt, weights: m.packed), dw)
     }
 
@@ -98,13 +90,10 @@ extension SynthesisLayer {
 
     /// dL/dx from dL/dt: the stride-2 convolution's forward.
     private func convolveUpBackwardData(blurred dt: [Float], weights: [Float]) -> FeatureMap {
-        var dx = FeatureMap(size: resolution / 2, channels: inputs)
-        dt.withUnsafeBufferPointer { gp in weights.withUnsafeBufferPointer { wp in
-            dx.values.withUnsafeMutableBufferPointer { dxp in
-                strideTwoConvolution.forward(input: gp.baseAddress!, weights: wp.baseAddress!, bias: nil,
-                                             output: dxp.baseAddress!)
-            }
-        } }
-        return dx
+        FeatureMap(size: resolution / 2, channels: inputs) { dx in
+            dt.withUnsafeBufferPointer { gp in weights.withUnsafeBufferPointer { wp in
+                strideTwoConvolution.forward(input: gp.baseAddress!, weights: wp.baseAddress!, bias: nil, output: dx)
+            } }
+        }
     }
 }

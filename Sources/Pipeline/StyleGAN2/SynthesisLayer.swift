@@ -62,5 +62,8 @@ public struct SynthesisLayer: Sendable {
 func zeros(_ a: [Float]) -> [Float] { [Float](repeating: 0, count: a.count) }
 
 func add(_ x: [Float], to y: inout [Float]) {
-    for i in y.indices { y[i] += x[i] }
+    precondition(x.count == y.count, "add: \(x.count) floats to \(y.count)")
+    x.withUnsafeBufferPointer { x in y.withUnsafeMutableBufferPointer { y in
+        for i in y.indices { y[i] += x[i] }
+    } }
 }

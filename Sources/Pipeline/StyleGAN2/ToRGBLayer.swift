@@ -55,17 +55,19 @@ public struct ToRGBLayer: Sendable, StyleAffine {
                                                       gradients: .init(input: gp.baseAddress, bias: db.baseAddress))
             } }
         } } }
-        var dx = FeatureMap(size: resolution, channels: n), dWeff = [Float](repeating: 0, count: 3 * n)
-        g.withUnsafeBufferPointer { gp in x.values.withUnsafeBufferPointer { xp in weff.withUnsafeBufferPointer { k in
-            dx.values.withUnsafeMutableBufferPointer { dxp in
+        let dx = FeatureMap(size: resolution, channels: n) { dx in
+            g.withUnsafeBufferPointer { gp in weff.withUnsafeBufferPointer { k in
                 sgemm(.none, .none, m: pixels, n: n, k: 3, alpha: 1, a: gp.baseAddress!, lda: 3,
-                      b: k.baseAddress!, ldb: n, beta: 0, c: dxp.baseAddress!, ldc: n)
-            }
+                      b: k.baseAddress!, ldb: n, beta: 0, c: dx, ldc: n)
+            } }
+        }
+        var dWeff = [Float](repeating: 0, count: 3 * n)
+        g.withUnsafeBufferPointer { gp in x.values.withUnsafeBufferPointer { xp in
             dWeff.withUnsafeMutableBufferPointer { dk in
                 sgemm(.transposed, .none, m: 3, n: n, k: pixels, alpha: 1, a: gp.baseAddress!, lda: 3,
                       b: xp.baseAddress!, ldb: n, beta: 0, c: dk.baseAddress!, ldc: n)
             }
-        } } }
+        } }
         let scale = Float(1 / Double(n).squareRoot())
         var ds = [Float](repeating: 0, count: n)
         for o in 0..<3 { for i in 0..<n { ds[i] += dWeff[o * n + i] * weight[o * n + i] * scale } }

@@ -7,22 +7,16 @@ extension Upfirdn2D {
     func apply(_ x: [Float], size: Int, channels: Int) -> [Float] {
         let shape = NHWCShape(batch: 1, height: size, width: size, channels: channels)
         let out = try! outputShape(for: shape)
-        var y = [Float](repeating: 0, count: out.count)
-        x.withUnsafeBufferPointer { xp in
-            y.withUnsafeMutableBufferPointer { try! forward(xp.baseAddress!, shape: shape, output: $0.baseAddress!) }
+        return filledArray(count: out.count) { y in
+            x.withUnsafeBufferPointer { try! forward($0.baseAddress!, shape: shape, output: y) }
         }
-        return y
     }
 
     /// The adjoint of `apply` for an input of [size][size][channels]: dL/dx from dL/dy.
     func adjoint(_ dy: [Float], inputSize size: Int, channels: Int) -> [Float] {
         let shape = NHWCShape(batch: 1, height: size, width: size, channels: channels)
-        var dx = [Float](repeating: 0, count: shape.count)
-        dy.withUnsafeBufferPointer { gp in
-            dx.withUnsafeMutableBufferPointer {
-                try! backward(gradOutput: gp.baseAddress!, inputShape: shape, gradInput: $0.baseAddress!)
-            }
+        return filledArray(count: shape.count) { dx in
+            dy.withUnsafeBufferPointer { try! backward(gradOutput: $0.baseAddress!, inputShape: shape, gradInput: dx) }
         }
-        return dx
     }
 }

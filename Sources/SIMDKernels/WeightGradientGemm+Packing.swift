@@ -3,16 +3,15 @@ extension WeightGradientGemm {
     /// holds gradient[pixel k][j·panelWidth ..< (j+1)·panelWidth], zero past the last column.
     func packGradient(_ strip: Strip, panelWidth nr: Int, into out: UnsafeMutablePointer<Float>) {
         for j in 0..<panelCount(columns, nr) {
-            let width = min(nr, columns - j * nr)
-            var panelRow = out + j * strip.pixels * nr
+            let width = min(nr, columns - j * nr), panel = out + j * strip.pixels * nr
+            var k = 0
             for row in strip.gridRows {
                 let from = gradient + (row * gridWidth + strip.gridColumns.lowerBound) * columns + j * nr
-                for x in 0..<strip.gridColumns.count {
-                    panelRow.update(from: from + x * columns, count: width)
-                    (panelRow + width).update(repeating: 0, count: nr - width)
-                    panelRow += nr
-                }
+                copyColumns(from: from, step: columns, to: panel + k * nr, mr: nr, width: width,
+                            count: strip.gridColumns.count)
+                k += strip.gridColumns.count
             }
+            if width < nr { zeroColumns(panel + width, mr: nr, width: nr - width, count: strip.pixels) }
         }
     }
 
@@ -95,36 +94,42 @@ extension WeightGradientGemm {
     }
 }
 
-/// out[k·mr + i] = from[k·step + i] for i < width ≤ 8, k < count: the full-tile widths (6 and 8) and 4
-/// as vectors per pixel. Not inlined, so that the loops keep their few pointers in registers.
+/// out[k·mr + i] = from[k·step + i] for i < width, k < count: the full-tile widths of A (6, 8) and B (8,
+/// 16), and the 4 and 2 of tiles that cross into the next tap, as vectors per pixel. Not inlined, so that
+/// the loops keep their few pointers in registers.
 @inline(never)
 private func copyColumns(from: UnsafePointer<Float>, step: Int, to out: UnsafeMutablePointer<Float>, mr: Int,
                          width: Int, count: Int) {
-    var source = UnsafeRawPointer(from), destination = UnsafeMutableRawPointer(out)
-    let sourceStep = step &* 4, destinationStep = mr &* 4
     switch width {
-    case 8:
-        for _ in 0..<count {
-            destination.storeBytes(of: source.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-            source += sourceStep; destination += destinationStep
-        }
+    case 16: copyVectors(SIMD16<Float>.self, from: from, step: step, to: out, mr: mr, count: count)
+    case 8: copyVectors(SIMD8<Float>.self, from: from, step: step, to: out, mr: mr, count: count)
     case 6:
+        var source = UnsafeRawPointer(from), destination = UnsafeMutableRawPointer(out)
         for _ in 0..<count {
             let low = source.loadUnaligned(as: SIMD4<Float>.self)
             let high = source.loadUnaligned(fromByteOffset: 16, as: SIMD2<Float>.self)
             destination.storeBytes(of: low, as: SIMD4<Float>.self)
             destination.storeBytes(of: high, toByteOffset: 16, as: SIMD2<Float>.self)
-            source += sourceStep; destination += destinationStep
+            source += step &* 4; destination += mr &* 4
         }
-    case 4:
-        for _ in 0..<count {
-            destination.storeBytes(of: source.loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
-            source += sourceStep; destination += destinationStep
-        }
+    case 4: copyVectors(SIMD4<Float>.self, from: from, step: step, to: out, mr: mr, count: count)
+    case 2: copyVectors(SIMD2<Float>.self, from: from, step: step, to: out, mr: mr, count: count)
     default:
         for k in 0..<count {
             for i in 0..<width { out[k &* mr &+ i] = from[k &* step &+ i] }
         }
+    }
+}
+
+/// One vector of `V` per pixel: out[k·mr ..] = from[k·step ..].
+@inline(__always)
+private func copyVectors<V: SIMD>(_: V.Type, from: UnsafePointer<Float>, step: Int, to out: UnsafeMutablePointer<Float>,
+                                  mr: Int, count: Int) where V.Scalar == Float {
+    var source = UnsafeRawPointer(from), destination = UnsafeMutableRawPointer(out)
+    let sourceStep = step &* 4, destinationStep = mr &* 4
+    for _ in 0..<count {
+        destination.storeBytes(of: source.loadUnaligned(as: V.self), as: V.self)
+        source += sourceStep; destination += destinationStep
     }
 }
 

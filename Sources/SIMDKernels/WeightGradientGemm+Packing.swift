@@ -15,61 +15,29 @@ extension WeightGradientGemm {
         }
     }
 
-    /// Consecutive rows of one row tile that are consecutive channels of one tap: tile rows row..<row+width
-    /// of the tile at `tile` in a chunk are channels channel..<channel+width of tap (tapY, tapX). Grid
-    /// columns firstInside..<endInside have that tap's window column inside the source.
-    struct Run {
-        var tile: Int
-        var row: Int
-        var width: Int
-        var channel: Int
-        var tapY: Int
-        var tapX: Int
-        var firstInside: Int
-        var endInside: Int
-    }
-
-    /// The runs of A's rows in row tiles `tiles` (of `mr` rows), tile indices counted from the first. Row r
-    /// is channel r % channels of tap r / channels, so a tile is one run, or two where it crosses into the
-    /// next tap.
-    func runs(tiles: Range<Int>, mr: Int) -> [Run] {
-        var runs: [Run] = []
-        for t in tiles {
-            var row = t * mr
-            while row < min((t + 1) * mr, rows) {
-                let tap = row / channels, channel = row - tap * channels
-                let width = min((t + 1) * mr, rows, row + channels - channel) - row
-                let tapY = tap / kernel, tapX = tap % kernel
-                runs.append(Run(tile: t - tiles.lowerBound, row: row - t * mr, width: width, channel: channel,
-                                tapY: tapY, tapX: tapX, firstInside: ceilingDivision(padding - tapX, stride),
-                                endInside: floorDivision(sourceWidth - 1 + padding - tapX, stride) + 1))
-                row += width
-            }
-        }
-        return runs
-    }
-
-    /// The im2col panels of row tiles `tiles` for the strip's pixels (k counts them row by row), `mr`
-    /// interleaved rows each: tile u's panel starts at out + u·pixels·mr and holds out[k·mr + i] = A[row i
-    /// of the tile][pixel k], zero for rows past A's last.
+    /// The chunk's panels for the strip's pixels (k counts them row by row), `mr` interleaved rows each:
+    /// panel u starts at out + u·(pixels + extra)·mr and holds out[k·mr + i] = its row i at pixel k, zero
+    /// for rows no run covers. A panel packed `extra` columns wider (single-row strips only) serves the
+    /// tiles that read it shifted.
     ///
-    /// Packed a piece at a time (up to 32 columns of one grid row, every run of every tile), so the source
-    /// pixels a piece reads, which tiles of the same tap share, stay in L1 from one tile to the next.
-    func packInput(_ strip: Strip, tiles: Range<Int>, runs: UnsafeBufferPointer<Run>, mr: Int,
-                   into out: UnsafeMutablePointer<Float>) {
-        let panelSize = strip.pixels * mr, last = tiles.upperBound - 1
-        if rows - last * mr < mr {
-            zeroColumns(out + (last - tiles.lowerBound) * panelSize + rows - last * mr, mr: mr,
-                        width: mr - (rows - last * mr), count: strip.pixels)
+    /// Packed a piece at a time (up to 32 columns of one grid row, every run of every panel), so the
+    /// source pixels a piece reads, which panels of the same kernel row share, stay in L1 from one to the next.
+    func packInput(_ strip: Strip, panels: ArraySlice<[Run]>, extra: Int, mr: Int, into out: UnsafeMutablePointer<Float>) {
+        let panelSize = (strip.pixels + extra) * mr
+        for (u, runs) in panels.enumerated() {
+            let covered = runs.reduce(0) { $0 + $1.width }
+            if covered < mr { zeroColumns(out + u * panelSize + covered, mr: mr, width: mr - covered, count: strip.pixels + extra) }
         }
         var k = 0
         for row in strip.gridRows {
-            let n = row / gridHeight, y = row - n * gridHeight
-            for first in Swift.stride(from: strip.gridColumns.lowerBound, to: strip.gridColumns.upperBound, by: 32) {
-                let piece = first..<min(first + 32, strip.gridColumns.upperBound)
-                for run in runs {
-                    packPiece(run, image: n, gridY: y, gridColumns: piece, mr: mr,
-                              into: out + run.tile * panelSize + k * mr + run.row)
+            let n = row / gridHeight, y = row - n * gridHeight, end = strip.gridColumns.upperBound + extra
+            for first in Swift.stride(from: strip.gridColumns.lowerBound, to: end, by: 32) {
+                let piece = first..<min(first + 32, end)
+                for (u, runs) in panels.enumerated() {
+                    for run in runs {
+                        packPiece(run, image: n, gridY: y, gridColumns: piece, mr: mr,
+                                  into: out + u * panelSize + k * mr + run.row)
+                    }
                 }
                 k += piece.count
             }
@@ -139,7 +107,3 @@ private func zeroColumns(_ out: UnsafeMutablePointer<Float>, mr: Int, width: Int
         for i in 0..<width { out[k * mr + i] = 0 }
     }
 }
-
-/// ⌈a / b⌉ and ⌊a / b⌋ for b > 0 and any sign of a (Swift's `/` truncates toward zero).
-private func ceilingDivision(_ a: Int, _ b: Int) -> Int { a > 0 ? (a + b - 1) / b : a / b }
-private func floorDivision(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }

@@ -10,7 +10,8 @@
 /// (channels floats) per k, so each broadcast would touch a new cache line; packed, a row tile is an
 /// im2col panel of MR interleaved rows (`packInput`), which the micro-kernel reads with row pointers
 /// panel + i and ks = MR. The strip's B (`packGradient`) stays in L2 while every row tile passes, and a
-/// row tile's panel stays in L1 across B's panels.
+/// row tile's panel stays in L1 across B's panels. Taps of one kernel row share a panel where they can
+/// (`plan`), so a 3×3 layer packs each input pixel three times, not nine.
 ///
 /// Work split: when pixels outnumber rows (large maps), each worker takes a range of pixels into its own C
 /// and the partial Cs are summed at the end (costs M·N per worker); otherwise each worker takes a range of
@@ -37,8 +38,10 @@ struct WeightGradientGemm {
     /// destination[r·columns + g] (=, or += when `accumulate`) C[r][g].
     func run(into destination: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let tile = Tile.forColumns(columns)
-        let rowTiles = (rows + tile.mr - 1) / tile.mr
         let strips = strips(length: stripLength(panelCount(columns, tile.nr) * tile.nr))
+        let sharing = strips.allSatisfy { $0.gridRows.count == 1 }
+        let plan = plan(mr: tile.mr, sharing: sharing), extra = sharing ? extraColumns : 0
+        let rowTiles = plan.tiles.count
         let workers = max(1, Parallel.threadCount)
         let splitPixels = pixels > rows
         let parts = min(workers, splitPixels ? strips.count : rowTiles)
@@ -49,10 +52,10 @@ struct WeightGradientGemm {
         nonisolated(unsafe) let (destination, partialCs) = (destination, partials)
         Parallel.forEach(parts) { w in
             if splitPixels {
-                runPart(tile, tiles: 0..<rowTiles, strips: strips[share(strips.count, w, parts)],
+                runPart(tile, plan, extra: extra, tiles: 0..<rowTiles, strips: strips[share(strips.count, w, parts)],
                         c: w == 0 ? destination : partialCs + (w - 1) * size, beta: w == 0 && accumulate ? 1 : 0)
             } else {
-                runPart(tile, tiles: share(rowTiles, w, parts), strips: strips[...], c: destination,
+                runPart(tile, plan, extra: extra, tiles: share(rowTiles, w, parts), strips: strips[...], c: destination,
                         beta: accumulate ? 1 : 0)
             }
         }
@@ -64,31 +67,38 @@ struct WeightGradientGemm {
         }
     }
 
-    /// C rows of `tiles` (=, or += when beta is 1) the sum over the strips' pixels, strip by strip. Row tiles
-    /// are packed a chunk at a time before their kernels run (`packInput`).
-    private func runPart(_ tile: Tile, tiles: Range<Int>, strips: ArraySlice<Strip>, c: UnsafeMutablePointer<Float>,
-                         beta: Float) {
+    /// C rows of the planned `tiles` (=, or += when beta is 1) the sum over the strips' pixels, strip by
+    /// strip. Row tiles are packed a chunk at a time before their kernels run (`packInput`); a chunk never
+    /// splits the tiles that share a panel.
+    private func runPart(_ tile: Tile, _ plan: (tiles: [PlannedTile], panels: [[Run]]), extra: Int,
+                         tiles: Range<Int>, strips: ArraySlice<Strip>, c: UnsafeMutablePointer<Float>, beta: Float) {
         guard !tiles.isEmpty, !strips.isEmpty else { return }
         let mr = tile.mr, nr = tile.nr, panels = panelCount(columns, nr)
-        let kc = strips.map(\.pixels).max()!, tilesPerChunk = max(1, Blocking.mc / mr)
-        let chunks = Swift.stride(from: tiles.lowerBound, to: tiles.upperBound, by: tilesPerChunk).map {
-            $0..<min($0 + tilesPerChunk, tiles.upperBound)
+        var chunks: [Range<Int>] = []
+        var start = tiles.lowerBound
+        for t in tiles.dropFirst() where t - start >= max(1, Blocking.mc / mr) && plan.tiles[t].panel != plan.tiles[t - 1].panel {
+            chunks.append(start..<t)
+            start = t
         }
-        let chunkRuns = chunks.map { runs(tiles: $0, mr: mr) }
-        let b = allocateAligned(kc * panels * nr), a = allocateAligned(tilesPerChunk * kc * mr)
+        chunks.append(start..<tiles.upperBound)
+        let chunkPanels = chunks.map { plan.tiles[$0.lowerBound].panel..<(plan.tiles[$0.upperBound - 1].panel + 1) }
+        let panelSize = (strips.map(\.pixels).max()! + extra) * mr
+        let b = allocateAligned(strips.map(\.pixels).max()! * panels * nr)
+        let a = allocateAligned(chunkPanels.map(\.count).max()! * panelSize)
         defer { b.deallocate(); a.deallocate() }
         withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: mr) { aRows in
             withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>.self, capacity: mr) { cRows in
                 for (index, strip) in strips.enumerated() {
-                    let count = strip.pixels
+                    let count = strip.pixels, stripPanelSize = (count + extra) * mr
                     packGradient(strip, panelWidth: nr, into: b)
                     let epilogue = Epilogue(alpha: 1, beta: index == 0 ? beta : 1, bias: nil)
-                    for (chunk, runs) in zip(chunks, chunkRuns) {
-                        runs.withUnsafeBufferPointer { packInput(strip, tiles: chunk, runs: $0, mr: mr, into: a) }
+                    for (chunk, chunkPanels) in zip(chunks, chunkPanels) {
+                        packInput(strip, panels: plan.panels[chunkPanels], extra: extra, mr: mr, into: a)
                         for t in chunk {
-                            let row = t * mr, m = min(mr, rows - row), panel = a + (t - chunk.lowerBound) * count * mr
+                            let planned = plan.tiles[t], m = planned.rows.count
+                            let panel = a + (planned.panel - chunkPanels.lowerBound) * stripPanelSize + planned.shift * mr
                             for i in 0..<mr { aRows[i] = UnsafePointer(panel + i) }
-                            for i in 0..<m { cRows[i] = c + (row + i) * columns }
+                            for i in 0..<m { cRows[i] = c + planned.rows[i] * columns }
                             for j in 0..<panels {
                                 tile.kernel(KernelCall(
                                     segments: 1, kc: count, a: aRows.baseAddress!, ks: mr, b: b + j * count * nr,

@@ -9,7 +9,9 @@ import PivotTestSupport
 /// (stride 2 from 2n+1 to n), by rows over two strips (8-row tiles), pixels = rows (split by rows) and
 /// pixels = rows + 1 (by pixels), and a pixel split whose halves and strips cross images. Index 16's input
 /// gradient takes col2im over more than one strip (fewer than 8 input channels); index 17's rows are wider
-/// than a weight-gradient strip (bands of columns).
+/// than a weight-gradient strip (bands of columns); 18–20 have strips of one grid row, where the taps of a
+/// kernel row share one packed panel: 3×3 (short strips from 300 output channels), stride 2 with padding
+/// (two column phases), 5×5 (shifts up to 4).
 let convShapes: [Conv2D] = [
     try! Conv2D(batch: 1, height: 5, width: 7, inputChannels: 16, outputChannels: 17, kernel: 3, padding: 1),
     try! Conv2D(batch: 2, height: 4, width: 4, inputChannels: 9, outputChannels: 33, kernel: 3, padding: 1),
@@ -29,6 +31,9 @@ let convShapes: [Conv2D] = [
     try! Conv2D(batch: 2, height: 13, width: 11, inputChannels: 7, outputChannels: 16, kernel: 3, padding: 1),
     try! Conv2D(batch: 1, height: 64, width: 60, inputChannels: 3, outputChannels: 8, kernel: 11, stride: 4, padding: 2),
     try! Conv2D(batch: 2, height: 3, width: 300, inputChannels: 5, outputChannels: 40, kernel: 3, padding: 1),
+    try! Conv2D(batch: 1, height: 4, width: 70, inputChannels: 13, outputChannels: 300, kernel: 3, padding: 1),
+    try! Conv2D(batch: 1, height: 9, width: 301, inputChannels: 8, outputChannels: 24, kernel: 3, stride: 2, padding: 1),
+    try! Conv2D(batch: 1, height: 6, width: 140, inputChannels: 6, outputChannels: 10, kernel: 5, padding: 2),
 ]
 
 /// Random operands for one shape, reproducible from its index.

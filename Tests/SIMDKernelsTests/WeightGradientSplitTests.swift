@@ -10,7 +10,7 @@ import SIMDKernels
         let saved = Parallel.threadCount
         defer { Parallel.threadCount = saved }
         Parallel.threadCount = threads
-        for index in [4, 10, 11, 12, 14, 15, 17] {
+        for index in [4, 10, 11, 12, 14, 15, 17, 18, 19, 20] {
             let mismatch = backwardWeightsMismatch(convShapes[index], seed: UInt64(index))
             #expect(mismatch == nil, "\(convShapes[index]), \(threads) threads: \(mismatch ?? "")")
         }

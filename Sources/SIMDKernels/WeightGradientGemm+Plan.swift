@@ -1,0 +1,76 @@
+extension WeightGradientGemm {
+    /// Consecutive panel rows that are consecutive channels of one tap: panel rows row..<row+width hold
+    /// channels channel..<channel+width of tap (tapY, tapX). Grid columns firstInside..<endInside have that
+    /// tap's window column inside the source.
+    struct Run {
+        var row: Int
+        var width: Int
+        var channel: Int
+        var tapY: Int
+        var tapX: Int
+        var firstInside: Int
+        var endInside: Int
+    }
+
+    /// A row tile: it reads packed panel `panel` from pixel `shift` on, and its row i is C row `rows[i]`.
+    struct PlannedTile {
+        var panel: Int
+        var shift: Int
+        var rows: [Int]
+    }
+
+    /// Which rows of A (tap, channel) each row tile computes, and the panels to pack for them.
+    ///
+    /// Whole blocks of MR channels come first, one tile per tap. With `sharing` (the strips are single
+    /// grid rows), the taps of a kernel row whose columns differ by a multiple of the stride read the same
+    /// source pixels shifted by whole grid pixels, so they share one panel packed `extraColumns` wider
+    /// (3×3 stride 1: three taps, one panel). The channels left over (channels % MR) of every tap follow,
+    /// MR rows to a tile, each tile its own panel of one or more runs.
+    func plan(mr: Int, sharing: Bool) -> (tiles: [PlannedTile], panels: [[Run]]) {
+        var tiles: [PlannedTile] = [], panels: [[Run]] = []
+        let blockedChannels = channels / mr * mr
+        for block in Swift.stride(from: 0, to: blockedChannels, by: mr) {
+            for tapY in 0..<kernel {
+                for phase in 0..<min(stride, kernel) {
+                    for tapX in Swift.stride(from: phase, to: kernel, by: stride) {
+                        if !sharing || tapX == phase {
+                            panels.append([run(row: 0, width: mr, channel: block, tapY: tapY,
+                                               tapX: sharing ? phase : tapX)])
+                        }
+                        tiles.append(PlannedTile(panel: panels.count - 1, shift: sharing ? tapX / stride : 0,
+                                                 rows: (0..<mr).map { (tapY * kernel + tapX) * channels + block + $0 }))
+                    }
+                }
+            }
+        }
+        let rest = (0..<(kernel * kernel)).flatMap { tap in (blockedChannels..<channels).map { tap * channels + $0 } }
+        for first in Swift.stride(from: 0, to: rest.count, by: mr) {
+            let rows = Array(rest[first..<min(first + mr, rest.count)])
+            var runs: [Run] = []
+            for (i, row) in rows.enumerated() {
+                if i > 0 && row == rows[i - 1] + 1 && row % channels != 0 {
+                    runs[runs.count - 1].width += 1
+                } else {
+                    let tap = row / channels
+                    runs.append(run(row: i, width: 1, channel: row % channels, tapY: tap / kernel, tapX: tap % kernel))
+                }
+            }
+            panels.append(runs)
+            tiles.append(PlannedTile(panel: panels.count - 1, shift: 0, rows: rows))
+        }
+        return (tiles, panels)
+    }
+
+    /// Extra grid columns a shared panel holds past its strip: the largest shift, (kernel − 1) / stride.
+    var extraColumns: Int { (kernel - 1) / stride }
+
+    private func run(row: Int, width: Int, channel: Int, tapY: Int, tapX: Int) -> Run {
+        Run(row: row, width: width, channel: channel, tapY: tapY, tapX: tapX,
+            firstInside: ceilingDivision(padding - tapX, stride),
+            endInside: floorDivision(sourceWidth - 1 + padding - tapX, stride) + 1)
+    }
+}
+
+/// ⌈a / b⌉ and ⌊a / b⌋ for b > 0 and any sign of a (Swift's `/` truncates toward zero).
+private func ceilingDivision(_ a: Int, _ b: Int) -> Int { a > 0 ? (a + b - 1) / b : a / b }
+private func floorDivision(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }

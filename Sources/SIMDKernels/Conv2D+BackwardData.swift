@@ -63,24 +63,24 @@ extension Conv2D {
         if !accumulate { inputGradient.update(repeating: 0, count: inputCount) }
         let pixels = batch * outputHeight * outputWidth
         let stripPixels = max(tile.mr * 16, (1 << 16) / k)
-        let strip = UnsafeMutablePointer<Float>.allocate(capacity: stripPixels * k)
-        defer { strip.deallocate() }
-        for start in Swift.stride(from: 0, to: pixels, by: stripPixels) {
-            let count = min(stripPixels, pixels - start)
-            runGemm(MatrixRows(a: outputGradient + start * cout, rowStride: cout, ks: 1, c: strip, ldc: k), m: count,
-                    b: packed, layout: KLayout(segments: 1, length: cout), tile: tile, alpha: 1, beta: 0, bias: nil)
-            for r in 0..<count {
-                let p = start + r, n = p / (outputHeight * outputWidth)
-                let oy = p / outputWidth % outputHeight, ox = p % outputWidth
-                for a in 0..<kernel {
-                    let iy = oy * stride + a - padding
-                    guard iy >= 0 && iy < height else { continue }
-                    for b in 0..<kernel {
-                        let ix = ox * stride + b - padding
-                        guard ix >= 0 && ix < width else { continue }
-                        let window = strip + r * k + (a * kernel + b) * cin
-                        let pixel = inputGradient + ((n * height + iy) * width + ix) * cin
-                        for i in 0..<cin { pixel[i] += window[i] }
+        ScratchPool.with(stripPixels * k) { strip in
+            for start in Swift.stride(from: 0, to: pixels, by: stripPixels) {
+                let count = min(stripPixels, pixels - start)
+                runGemm(MatrixRows(a: outputGradient + start * cout, rowStride: cout, ks: 1, c: strip, ldc: k), m: count,
+                        b: packed, layout: KLayout(segments: 1, length: cout), tile: tile, alpha: 1, beta: 0, bias: nil)
+                for r in 0..<count {
+                    let p = start + r, n = p / (outputHeight * outputWidth)
+                    let oy = p / outputWidth % outputHeight, ox = p % outputWidth
+                    for a in 0..<kernel {
+                        let iy = oy * stride + a - padding
+                        guard iy >= 0 && iy < height else { continue }
+                        for b in 0..<kernel {
+                            let ix = ox * stride + b - padding
+                            guard ix >= 0 && ix < width else { continue }
+                            let window = strip + r * k + (a * kernel + b) * cin
+                            let pixel = inputGradient + ((n * height + iy) * width + ix) * cin
+                            for i in 0..<cin { pixel[i] += window[i] }
+                        }
                     }
                 }
             }

@@ -128,9 +128,9 @@ extension Conv2D {
         let k = grid.blocks * grid.blocks * inputChannels, cout = outputChannels, points = WinogradF43.points
         // One point's V and M (perGroup × (k + cout) floats) take at most 256 KiB.
         let perGroup = min(grid.tiles, max(16, (1 << 16) / (k + cout)))
-        let v = UnsafeMutablePointer<Float>.allocate(capacity: points * perGroup * k)
-        let m = UnsafeMutablePointer<Float>.allocate(capacity: points * perGroup * cout)
-        defer { v.deallocate(); m.deallocate() }
+        let (v, vCapacity) = ScratchPool.take(points * perGroup * k)
+        let (m, mCapacity) = ScratchPool.take(points * perGroup * cout)
+        defer { ScratchPool.give(v, capacity: vCapacity); ScratchPool.give(m, capacity: mCapacity) }
         nonisolated(unsafe) let (vp, mp, bias) = (v, m, bias)
         let tile = Tile.forColumns(cout), threads = Parallel.threadCount
         for first in Swift.stride(from: 0, to: grid.tiles, by: perGroup) {

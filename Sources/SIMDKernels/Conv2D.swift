@@ -99,8 +99,8 @@ public struct Conv2D: Sendable, Equatable {
                                  bias: UnsafePointer<Float>?) {
         let pixels = batch * gather.rows
         let stripPixels = max(tile.mr * 16, (1 << 16) / k)
-        let strip = UnsafeMutablePointer<Float>.allocate(capacity: stripPixels * k)
-        defer { strip.deallocate() }
+        let (strip, capacity) = ScratchPool.take(stripPixels * k)
+        defer { ScratchPool.give(strip, capacity: capacity) }
         nonisolated(unsafe) let rows = strip
         let cin = inputChannels, taps = taps
         for start in Swift.stride(from: 0, to: pixels, by: stripPixels) {

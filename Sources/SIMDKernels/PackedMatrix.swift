@@ -1,5 +1,5 @@
 /// A K×N matrix packed as the micro-kernel's B operand: ⌈N/NR⌉ panels, each K rows of NR contiguous
-/// floats (zero past column N), panel after panel, 64-byte aligned. Panel j row k holds B[k][j·NR ..< j·NR+NR].
+/// floats (zero past column N), panel after panel, 64-byte aligned, in a `ScratchPool` buffer. Panel j row k holds B[k][j·NR ..< j·NR+NR].
 ///
 /// The layout does not depend on the K blocking, so one packing serves every call (pack weights once
 /// per weight update and reuse them).
@@ -11,14 +11,14 @@ final class PackedMatrix: @unchecked Sendable {
     let columns: Int
     let panelWidth: Int
     let storage: UnsafeMutablePointer<Float>
+    private let capacity: Int
 
     init(rows: Int, columns: Int, panelWidth: Int) {
         self.rows = rows
         self.columns = columns
         self.panelWidth = panelWidth
         let count = max(1, panelCount(columns, panelWidth) * rows * panelWidth)
-        storage = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64)
-            .bindMemory(to: Float.self, capacity: count)
+        (storage, capacity) = ScratchPool.take(count)
         let lastWidth = columns - (panels - 1) * panelWidth
         if columns == 0 || rows == 0 {
             storage.initialize(repeating: 0, count: count)
@@ -30,7 +30,7 @@ final class PackedMatrix: @unchecked Sendable {
         }
     }
 
-    deinit { storage.deallocate() }
+    deinit { ScratchPool.give(storage, capacity: capacity) }
 
     var panels: Int { panelCount(columns, panelWidth) }
 

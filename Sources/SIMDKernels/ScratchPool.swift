@@ -1,0 +1,45 @@
+import Synchronization
+
+/// Reused 64-byte-aligned float buffers for the big temporaries kernels need on every call (packed
+/// weights, Winograd's transformed tiles). A fresh multi-megabyte allocation is mmapped and page-faulted
+/// in, a page at a time, on every call: a few per cent of a PTI step went to that.
+///
+/// `take` hands out the smallest kept buffer that is large enough (or a new one); `give` keeps it for the
+/// next caller, up to `kept` buffers (the smallest is freed beyond that). Contents are not initialised.
+enum ScratchPool {
+    private struct Buffer: @unchecked Sendable {  // unchecked: owned by whoever took it from the pool
+        let pointer: UnsafeMutableRawPointer
+        let bytes: Int
+    }
+
+    private static let free = Mutex<[Buffer]>([])
+    private static let kept = 16
+
+    static func take(_ count: Int) -> (pointer: UnsafeMutablePointer<Float>, capacity: Int) {
+        let bytes = max(1, count) * 4
+        let reused = free.withLock { buffers -> Buffer? in
+            guard let best = buffers.indices.filter({ buffers[$0].bytes >= bytes })
+                .min(by: { buffers[$0].bytes < buffers[$1].bytes }) else { return nil }
+            return buffers.remove(at: best)
+        }
+        let buffer = reused ?? Buffer(pointer: .allocate(byteCount: bytes, alignment: 64), bytes: bytes)
+        return (buffer.pointer.bindMemory(to: Float.self, capacity: buffer.bytes / 4), buffer.bytes / 4)
+    }
+
+    static func give(_ pointer: UnsafeMutablePointer<Float>, capacity: Int) {
+        let evicted = free.withLock { buffers -> Buffer? in
+            buffers.append(Buffer(pointer: UnsafeMutableRawPointer(pointer), bytes: capacity * 4))
+            guard buffers.count > kept, let smallest = buffers.indices.min(by: { buffers[$0].bytes < buffers[$1].bytes })
+            else { return nil }
+            return buffers.remove(at: smallest)
+        }
+        evicted?.pointer.deallocate()
+    }
+
+    /// Runs `body` with a buffer of at least `count` floats, returned to the pool afterwards.
+    static func with<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+        let (pointer, capacity) = take(count)
+        defer { give(pointer, capacity: capacity) }
+        return try body(pointer)
+    }
+}

@@ -15,29 +15,29 @@ extension WeightGradientGemm {
         }
     }
 
-    /// The chunk's panels for the strip's pixels (k counts them row by row), `mr` interleaved rows each:
-    /// panel u starts at out + u·(pixels + extra)·mr and holds out[k·mr + i] = its row i at pixel k, zero
-    /// for rows no run covers. A panel packed `extra` columns wider (single-row strips only) serves the
-    /// tiles that read it shifted.
+    /// Panels firstPanel... for the strip's pixels (k counts them row by row), from their `runs`, `mr`
+    /// interleaved rows each: panel firstPanel + u starts at out + u·(pixels + extra)·mr and holds
+    /// out[k·mr + i] = its row i at pixel k, zero for rows no run covers. A panel packed `extra` columns
+    /// wider (single-row strips only) serves the tiles that read it shifted.
     ///
-    /// Packed a piece at a time (up to 32 columns of one grid row, every run of every panel), so the
-    /// source pixels a piece reads, which panels of the same kernel row share, stay in L1 from one to the next.
-    func packInput(_ strip: Strip, panels: ArraySlice<[Run]>, extra: Int, mr: Int, into out: UnsafeMutablePointer<Float>) {
+    /// Packed a piece at a time (up to 32 columns of one grid row, every run), so the source pixels a piece
+    /// reads, which panels of the same kernel row share, stay in L1 from one panel to the next.
+    func packInput(_ strip: Strip, runs: UnsafeBufferPointer<Run>, firstPanel: Int, extra: Int, mr: Int,
+                   into out: UnsafeMutablePointer<Float>) {
         let panelSize = (strip.pixels + extra) * mr
-        for (u, runs) in panels.enumerated() {
-            let covered = runs.reduce(0) { $0 + $1.width }
-            if covered < mr { zeroColumns(out + u * panelSize + covered, mr: mr, width: mr - covered, count: strip.pixels + extra) }
+        // Only the last tile of all can be partial: rows past its last run are zero.
+        if let last = runs.last, last.row + last.width < mr {
+            zeroColumns(out + (last.panel - firstPanel) * panelSize + last.row + last.width, mr: mr,
+                        width: mr - last.row - last.width, count: strip.pixels + extra)
         }
         var k = 0
         for row in strip.gridRows {
             let n = row / gridHeight, y = row - n * gridHeight, end = strip.gridColumns.upperBound + extra
             for first in Swift.stride(from: strip.gridColumns.lowerBound, to: end, by: 32) {
                 let piece = first..<min(first + 32, end)
-                for (u, runs) in panels.enumerated() {
-                    for run in runs {
-                        packPiece(run, image: n, gridY: y, gridColumns: piece, mr: mr,
-                                  into: out + u * panelSize + k * mr + run.row)
-                    }
+                for run in runs {
+                    packPiece(run, image: n, gridY: y, gridColumns: piece, mr: mr,
+                              into: out + (run.panel - firstPanel) * panelSize + k * mr + run.row)
                 }
                 k += piece.count
             }
@@ -63,8 +63,8 @@ extension WeightGradientGemm {
 }
 
 /// out[k·mr + i] = from[k·step + i] for i < width, k < count: the full-tile widths of A (6, 8) and B (8,
-/// 16), and the 4 and 2 of tiles that cross into the next tap, as vectors per pixel. Not inlined, so that
-/// the loops keep their few pointers in registers.
+/// 16), and the 4 and 2 of tiles that cross into the next tap, as vectors per pixel; other widths (B's 64 on
+/// AVX-512) eight floats at a time. Not inlined, so that the loops keep their few pointers in registers.
 @inline(never)
 private func copyColumns(from: UnsafePointer<Float>, step: Int, to out: UnsafeMutablePointer<Float>, mr: Int,
                          width: Int, count: Int) {
@@ -83,8 +83,14 @@ private func copyColumns(from: UnsafePointer<Float>, step: Int, to out: UnsafeMu
     case 4: copyVectors(SIMD4<Float>.self, from: from, step: step, to: out, mr: mr, count: count)
     case 2: copyVectors(SIMD2<Float>.self, from: from, step: step, to: out, mr: mr, count: count)
     default:
+        let vectors = width / 8 * 8
         for k in 0..<count {
-            for i in 0..<width { out[k &* mr &+ i] = from[k &* step &+ i] }
+            let source = from + k &* step, destination = out + k &* mr
+            for i in Swift.stride(from: 0, to: vectors, by: 8) {
+                UnsafeMutableRawPointer(destination + i)
+                    .storeBytes(of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+            }
+            for i in vectors..<width { destination[i] = source[i] }
         }
     }
 }

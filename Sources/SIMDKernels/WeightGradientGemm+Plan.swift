@@ -1,8 +1,9 @@
 extension WeightGradientGemm {
-    /// Consecutive panel rows that are consecutive channels of one tap: panel rows row..<row+width hold
-    /// channels channel..<channel+width of tap (tapY, tapX). Grid columns firstInside..<endInside have that
-    /// tap's window column inside the source.
+    /// Consecutive rows of packed panel `panel` that are consecutive channels of one tap: panel rows
+    /// row..<row+width hold channels channel..<channel+width of tap (tapY, tapX). Grid columns
+    /// firstInside..<endInside have that tap's window column inside the source.
     struct Run {
+        var panel: Int
         var row: Int
         var width: Int
         var channel: Int
@@ -12,33 +13,48 @@ extension WeightGradientGemm {
         var endInside: Int
     }
 
-    /// A row tile: it reads packed panel `panel` from pixel `shift` on, and its row i is C row `rows[i]`.
+    /// A row tile: `m` rows, read from packed panel `panel` from pixel `shift` on.
     struct PlannedTile {
         var panel: Int
         var shift: Int
-        var rows: [Int]
+        var m: Int
     }
 
     /// Which rows of A (tap, channel) each row tile computes, and the panels to pack for them.
-    ///
+    struct Plan {
+        var tiles: [PlannedTile] = []
+        /// Row i of tile t is C row cRows[t·mr + i].
+        var cRows: [Int] = []
+        /// The runs to pack, panel after panel; panel p's are runs[runStarts[p] ..< runStarts[p + 1]].
+        var runs: [Run] = []
+        var runStarts: [Int] = [0]
+
+        var panelCount: Int { runStarts.count - 1 }
+    }
+
     /// Whole blocks of MR channels come first, one tile per tap. With `sharing` (the strips are single
     /// grid rows), the taps of a kernel row whose columns differ by a multiple of the stride read the same
     /// source pixels shifted by whole grid pixels, so they share one panel packed `extraColumns` wider
     /// (3×3 stride 1: three taps, one panel). The channels left over (channels % MR) of every tap follow,
     /// MR rows to a tile, each tile its own panel of one or more runs.
-    func plan(mr: Int, sharing: Bool) -> (tiles: [PlannedTile], panels: [[Run]]) {
-        var tiles: [PlannedTile] = [], panels: [[Run]] = []
+    func plan(mr: Int, sharing: Bool) -> Plan {
+        var plan = Plan()
+        func addTile(shift: Int, rows: [Int]) {
+            plan.tiles.append(PlannedTile(panel: plan.panelCount - 1, shift: shift, m: rows.count))
+            plan.cRows += rows + [Int](repeating: 0, count: mr - rows.count)
+        }
         let blockedChannels = channels / mr * mr
         for block in Swift.stride(from: 0, to: blockedChannels, by: mr) {
             for tapY in 0..<kernel {
                 for phase in 0..<min(stride, kernel) {
                     for tapX in Swift.stride(from: phase, to: kernel, by: stride) {
                         if !sharing || tapX == phase {
-                            panels.append([run(row: 0, width: mr, channel: block, tapY: tapY,
-                                               tapX: sharing ? phase : tapX)])
+                            plan.runs.append(run(panel: plan.panelCount, row: 0, width: mr, channel: block,
+                                                 tapY: tapY, tapX: sharing ? phase : tapX))
+                            plan.runStarts.append(plan.runs.count)
                         }
-                        tiles.append(PlannedTile(panel: panels.count - 1, shift: sharing ? tapX / stride : 0,
-                                                 rows: (0..<mr).map { (tapY * kernel + tapX) * channels + block + $0 }))
+                        addTile(shift: sharing ? tapX / stride : 0,
+                                rows: (0..<mr).map { (tapY * kernel + tapX) * channels + block + $0 })
                     }
                 }
             }
@@ -46,26 +62,26 @@ extension WeightGradientGemm {
         let rest = (0..<(kernel * kernel)).flatMap { tap in (blockedChannels..<channels).map { tap * channels + $0 } }
         for first in Swift.stride(from: 0, to: rest.count, by: mr) {
             let rows = Array(rest[first..<min(first + mr, rest.count)])
-            var runs: [Run] = []
             for (i, row) in rows.enumerated() {
                 if i > 0 && row == rows[i - 1] + 1 && row % channels != 0 {
-                    runs[runs.count - 1].width += 1
+                    plan.runs[plan.runs.count - 1].width += 1
                 } else {
                     let tap = row / channels
-                    runs.append(run(row: i, width: 1, channel: row % channels, tapY: tap / kernel, tapX: tap % kernel))
+                    plan.runs.append(run(panel: plan.panelCount, row: i, width: 1, channel: row % channels,
+                                         tapY: tap / kernel, tapX: tap % kernel))
                 }
             }
-            panels.append(runs)
-            tiles.append(PlannedTile(panel: panels.count - 1, shift: 0, rows: rows))
+            plan.runStarts.append(plan.runs.count)
+            addTile(shift: 0, rows: rows)
         }
-        return (tiles, panels)
+        return plan
     }
 
     /// Extra grid columns a shared panel holds past its strip: the largest shift, (kernel − 1) / stride.
     var extraColumns: Int { (kernel - 1) / stride }
 
-    private func run(row: Int, width: Int, channel: Int, tapY: Int, tapX: Int) -> Run {
-        Run(row: row, width: width, channel: channel, tapY: tapY, tapX: tapX,
+    private func run(panel: Int, row: Int, width: Int, channel: Int, tapY: Int, tapX: Int) -> Run {
+        Run(panel: panel, row: row, width: width, channel: channel, tapY: tapY, tapX: tapX,
             firstInside: ceilingDivision(padding - tapX, stride),
             endInside: floorDivision(sourceWidth - 1 + padding - tapX, stride) + 1)
     }

@@ -70,7 +70,7 @@ struct WeightGradientGemm {
     /// C rows of the planned `tiles` (=, or += when beta is 1) the sum over the strips' pixels, strip by
     /// strip. Row tiles are packed a chunk at a time before their kernels run (`packInput`); a chunk never
     /// splits the tiles that share a panel.
-    private func runPart(_ tile: Tile, _ plan: (tiles: [PlannedTile], panels: [[Run]]), extra: Int,
+    private func runPart(_ tile: Tile, _ plan: Plan, extra: Int,
                          tiles: Range<Int>, strips: ArraySlice<Strip>, c: UnsafeMutablePointer<Float>, beta: Float) {
         guard !tiles.isEmpty, !strips.isEmpty else { return }
         let mr = tile.mr, nr = tile.nr, panels = panelCount(columns, nr)
@@ -93,12 +93,16 @@ struct WeightGradientGemm {
                     packGradient(strip, panelWidth: nr, into: b)
                     let epilogue = Epilogue(alpha: 1, beta: index == 0 ? beta : 1, bias: nil)
                     for (chunk, chunkPanels) in zip(chunks, chunkPanels) {
-                        packInput(strip, panels: plan.panels[chunkPanels], extra: extra, mr: mr, into: a)
+                        plan.runs.withUnsafeBufferPointer { runs in
+                            let chunkRuns = plan.runStarts[chunkPanels.lowerBound]..<plan.runStarts[chunkPanels.upperBound]
+                            packInput(strip, runs: UnsafeBufferPointer(rebasing: runs[chunkRuns]),
+                                      firstPanel: chunkPanels.lowerBound, extra: extra, mr: mr, into: a)
+                        }
                         for t in chunk {
-                            let planned = plan.tiles[t], m = planned.rows.count
+                            let planned = plan.tiles[t], m = planned.m
                             let panel = a + (planned.panel - chunkPanels.lowerBound) * stripPanelSize + planned.shift * mr
                             for i in 0..<mr { aRows[i] = UnsafePointer(panel + i) }
-                            for i in 0..<m { cRows[i] = c + planned.rows[i] * columns }
+                            for i in 0..<m { cRows[i] = c + plan.cRows[t * mr + i] * columns }
                             for j in 0..<panels {
                                 tile.kernel(KernelCall(
                                     segments: 1, kc: count, a: aRows.baseAddress!, ks: mr, b: b + j * count * nr,

@@ -198,25 +198,32 @@ private struct WinogradGrid {
         let (n, y, x) = origin(tile)
         for block in 0..<(blocks * blocks) {
             let y0 = y - padding + block / blocks * 3, x0 = x - padding + block % blocks * 3
+            // Rows and columns of the window inside the map; the rest reads as zero.
+            let rows = insideWindow(y0, height), columns = insideWindow(x0, width)
+            let interior = rows == 0..<6 && columns == 0..<6
+            let out = v + block * channels
             for c in stride(from: 0, to: channels, by: 8) {
-                for r in 0..<6 {
-                    let row = y0 + r
-                    for col in 0..<6 {
-                        let column = x0 + col
-                        d[r * 6 + col] = row >= 0 && row < height && column >= 0 && column < width
-                            ? UnsafeRawPointer(input + ((n * height + row) * width + column) * channels + c)
-                                .loadUnaligned(as: SIMD8<Float>.self)
-                            : SIMD8()
+                if !interior { d.update(repeating: SIMD8(), count: 36) }
+                // Rows outside the map stay zero, and so does their transform.
+                for r in rows {
+                    let row = (n * height + y0 + r) * width + x0
+                    for col in columns {
+                        d[r * 6 + col] = UnsafeRawPointer(input + (row + col) * channels + c).loadUnaligned(as: SIMD8<Float>.self)
                     }
                     WinogradF43.transformInput(d + r * 6, stride: 1)
                 }
                 for col in 0..<6 { WinogradF43.transformInput(d + col, stride: 6) }
-                let out = v + block * channels + c
                 for point in 0..<36 {
-                    UnsafeMutableRawPointer(out + point * pointStride).storeBytes(of: d[point], as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(out + point * pointStride + c).storeBytes(of: d[point], as: SIMD8<Float>.self)
                 }
             }
         }
+    }
+
+    /// Offsets 0..<6 of a window starting at `start` that fall inside 0..<size (possibly none).
+    @inline(__always) private func insideWindow(_ start: Int, _ size: Int) -> Range<Int> {
+        let lower = min(6, max(0, -start))
+        return lower..<max(lower, min(6, size - start))
     }
 
     /// One tile's outputs from M[ξ] at `m + ξ·pointStride`: Aᵀ M A, plus bias, stored (or added) where the

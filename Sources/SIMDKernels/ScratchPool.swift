@@ -5,7 +5,8 @@ import Synchronization
 /// in, a page at a time, on every call: a few per cent of a PTI step went to that.
 ///
 /// `take` hands out the smallest kept buffer that is large enough (or a new one); `give` keeps it for the
-/// next caller, up to `kept` buffers (the smallest is freed beyond that). Contents are not initialised.
+/// next caller while the pool holds at most `keptCount` buffers and `keptBytes` in all (the smallest are
+/// freed beyond that, so an idle process holds at most 64 MB here). Contents are not initialised.
 enum ScratchPool {
     private struct Buffer: @unchecked Sendable {  // unchecked: owned by whoever took it from the pool
         let pointer: UnsafeMutableRawPointer
@@ -13,7 +14,9 @@ enum ScratchPool {
     }
 
     private static let free = Mutex<[Buffer]>([])
-    private static let kept = 16
+    // Enough for a 512×512 layer's 36 Winograd matrices plus its transformed tiles.
+    private static let keptCount = 64
+    private static let keptBytes = 64 << 20
 
     static func take(_ count: Int) -> (pointer: UnsafeMutablePointer<Float>, capacity: Int) {
         let bytes = max(1, count) * 4
@@ -27,13 +30,16 @@ enum ScratchPool {
     }
 
     static func give(_ pointer: UnsafeMutablePointer<Float>, capacity: Int) {
-        let evicted = free.withLock { buffers -> Buffer? in
+        let evicted = free.withLock { buffers -> [Buffer] in
             buffers.append(Buffer(pointer: UnsafeMutableRawPointer(pointer), bytes: capacity * 4))
-            guard buffers.count > kept, let smallest = buffers.indices.min(by: { buffers[$0].bytes < buffers[$1].bytes })
-            else { return nil }
-            return buffers.remove(at: smallest)
+            buffers.sort { $0.bytes > $1.bytes }
+            var evicted: [Buffer] = []
+            while buffers.count > keptCount || buffers.reduce(0, { $0 + $1.bytes }) > keptBytes {
+                evicted.append(buffers.removeLast())
+            }
+            return evicted
         }
-        evicted?.pointer.deallocate()
+        for buffer in evicted { buffer.pointer.deallocate() }
     }
 
     /// Runs `body` with a buffer of at least `count` floats, returned to the pool afterwards.

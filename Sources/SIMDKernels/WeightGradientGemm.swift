@@ -47,22 +47,22 @@ struct WeightGradientGemm {
         let parts = min(workers, splitPixels ? strips.count : rowTiles)
         let size = rows * columns
         // Workers after the first sum their strips into partial Cs (beta 0: no initialisation needed).
-        let partials = UnsafeMutablePointer<Float>.allocate(capacity: splitPixels ? (parts - 1) * size : 0)
-        defer { partials.deallocate() }
-        nonisolated(unsafe) let (destination, partialCs) = (destination, partials)
-        Parallel.forEach(parts) { w in
-            if splitPixels {
-                runPart(tile, plan, extra: extra, tiles: 0..<rowTiles, strips: strips[share(strips.count, w, parts)],
-                        c: w == 0 ? destination : partialCs + (w - 1) * size, beta: w == 0 && accumulate ? 1 : 0)
-            } else {
-                runPart(tile, plan, extra: extra, tiles: share(rowTiles, w, parts), strips: strips[...], c: destination,
-                        beta: accumulate ? 1 : 0)
+        ScratchPool.with(splitPixels ? (parts - 1) * size : 0) { partials in
+            nonisolated(unsafe) let (destination, partialCs) = (destination, partials)
+            Parallel.forEach(parts) { w in
+                if splitPixels {
+                    runPart(tile, plan, extra: extra, tiles: 0..<rowTiles, strips: strips[share(strips.count, w, parts)],
+                            c: w == 0 ? destination : partialCs + (w - 1) * size, beta: w == 0 && accumulate ? 1 : 0)
+                } else {
+                    runPart(tile, plan, extra: extra, tiles: share(rowTiles, w, parts), strips: strips[...],
+                            c: destination, beta: accumulate ? 1 : 0)
+                }
             }
-        }
-        guard splitPixels && parts > 1 else { return }
-        Parallel.forEach(workers) { w in
-            for i in share(size, w, workers) {
-                for part in 1..<parts { destination[i] += partialCs[(part - 1) * size + i] }
+            guard splitPixels && parts > 1 else { return }
+            Parallel.forEach(workers) { w in
+                for i in share(size, w, workers) {
+                    for part in 1..<parts { destination[i] += partialCs[(part - 1) * size + i] }
+                }
             }
         }
     }
@@ -83,31 +83,32 @@ struct WeightGradientGemm {
         chunks.append(start..<tiles.upperBound)
         let chunkPanels = chunks.map { plan.tiles[$0.lowerBound].panel..<(plan.tiles[$0.upperBound - 1].panel + 1) }
         let panelSize = (strips.map(\.pixels).max()! + extra) * mr
-        let b = allocateAligned(strips.map(\.pixels).max()! * panels * nr)
-        let a = allocateAligned(chunkPanels.map(\.count).max()! * panelSize)
-        defer { b.deallocate(); a.deallocate() }
-        withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: mr) { aRows in
-            withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>.self, capacity: mr) { cRows in
-                for (index, strip) in strips.enumerated() {
-                    let count = strip.pixels, stripPanelSize = (count + extra) * mr
-                    packGradient(strip, panelWidth: nr, into: b)
-                    let epilogue = Epilogue(alpha: 1, beta: index == 0 ? beta : 1, bias: nil)
-                    for (chunk, chunkPanels) in zip(chunks, chunkPanels) {
-                        plan.runs.withUnsafeBufferPointer { runs in
-                            let chunkRuns = plan.runStarts[chunkPanels.lowerBound]..<plan.runStarts[chunkPanels.upperBound]
-                            packInput(strip, runs: UnsafeBufferPointer(rebasing: runs[chunkRuns]),
-                                      firstPanel: chunkPanels.lowerBound, extra: extra, mr: mr, into: a)
-                        }
-                        for t in chunk {
-                            let planned = plan.tiles[t], m = planned.m
-                            let panel = a + (planned.panel - chunkPanels.lowerBound) * stripPanelSize + planned.shift * mr
-                            for i in 0..<mr { aRows[i] = UnsafePointer(panel + i) }
-                            for i in 0..<m { cRows[i] = c + plan.cRows[t * mr + i] * columns }
-                            for j in 0..<panels {
-                                tile.kernel(KernelCall(
-                                    segments: 1, kc: count, a: aRows.baseAddress!, ks: mr, b: b + j * count * nr,
-                                    c: cRows.baseAddress!, cOffset: j * nr, m: m, n: min(nr, columns - j * nr),
-                                    epilogue: epilogue))
+        ScratchPool.with(strips.map(\.pixels).max()! * panels * nr) { b in
+            ScratchPool.with(chunkPanels.map(\.count).max()! * panelSize) { a in
+                withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: mr) { aRows in
+                    withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>.self, capacity: mr) { cRows in
+                        for (index, strip) in strips.enumerated() {
+                            let count = strip.pixels, stripPanelSize = (count + extra) * mr
+                            packGradient(strip, panelWidth: nr, into: b)
+                            let epilogue = Epilogue(alpha: 1, beta: index == 0 ? beta : 1, bias: nil)
+                            for (chunk, chunkPanels) in zip(chunks, chunkPanels) {
+                                plan.runs.withUnsafeBufferPointer { runs in
+                                    let chunkRuns = plan.runStarts[chunkPanels.lowerBound]..<plan.runStarts[chunkPanels.upperBound]
+                                    packInput(strip, runs: UnsafeBufferPointer(rebasing: runs[chunkRuns]),
+                                              firstPanel: chunkPanels.lowerBound, extra: extra, mr: mr, into: a)
+                                }
+                                for t in chunk {
+                                    let planned = plan.tiles[t], m = planned.m
+                                    let panel = a + (planned.panel - chunkPanels.lowerBound) * stripPanelSize + planned.shift * mr
+                                    for i in 0..<mr { aRows[i] = UnsafePointer(panel + i) }
+                                    for i in 0..<m { cRows[i] = c + plan.cRows[t * mr + i] * columns }
+                                    for j in 0..<panels {
+                                        tile.kernel(KernelCall(
+                                            segments: 1, kc: count, a: aRows.baseAddress!, ks: mr, b: b + j * count * nr,
+                                            c: cRows.baseAddress!, cOffset: j * nr, m: m, n: min(nr, columns - j * nr),
+                                            epilogue: epilogue))
+                                    }
+                                }
                             }
                         }
                     }
@@ -141,10 +142,4 @@ struct WeightGradientGemm {
     private func stripLength(_ paddedColumns: Int) -> Int {
         min(Blocking.kc, max(16, Blocking.kc * Blocking.nc / paddedColumns))
     }
-}
-
-/// `count` floats, 64-byte aligned, uninitialised.
-func allocateAligned(_ count: Int) -> UnsafeMutablePointer<Float> {
-    UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * 4, alignment: 64)
-        .bindMemory(to: Float.self, capacity: max(1, count))
 }

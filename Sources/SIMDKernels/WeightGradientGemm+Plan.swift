@@ -39,9 +39,15 @@ extension WeightGradientGemm {
     /// MR rows to a tile, each tile its own panel of one or more runs.
     func plan(mr: Int, sharing: Bool) -> Plan {
         var plan = Plan()
-        func addTile(shift: Int, rows: [Int]) {
+        let tileCount = (rows + mr - 1) / mr
+        plan.tiles.reserveCapacity(tileCount)
+        plan.cRows.reserveCapacity(tileCount * mr)
+        plan.runs.reserveCapacity(tileCount * 2)
+        plan.runStarts.reserveCapacity(tileCount + 1)
+        func addTile<Rows: Collection<Int>>(shift: Int, rows: Rows) {
             plan.tiles.append(PlannedTile(panel: plan.panelCount - 1, shift: shift, m: rows.count))
-            plan.cRows += rows + [Int](repeating: 0, count: mr - rows.count)
+            plan.cRows += rows
+            plan.cRows += repeatElement(0, count: mr - rows.count)
         }
         let blockedChannels = channels / mr * mr
         for block in Swift.stride(from: 0, to: blockedChannels, by: mr) {
@@ -53,17 +59,17 @@ extension WeightGradientGemm {
                                                  tapY: tapY, tapX: sharing ? phase : tapX))
                             plan.runStarts.append(plan.runs.count)
                         }
-                        addTile(shift: sharing ? tapX / stride : 0,
-                                rows: (0..<mr).map { (tapY * kernel + tapX) * channels + block + $0 })
+                        let firstRow = (tapY * kernel + tapX) * channels + block
+                        addTile(shift: sharing ? tapX / stride : 0, rows: firstRow..<(firstRow + mr))
                     }
                 }
             }
         }
         let rest = (0..<(kernel * kernel)).flatMap { tap in (blockedChannels..<channels).map { tap * channels + $0 } }
         for first in Swift.stride(from: 0, to: rest.count, by: mr) {
-            let rows = Array(rest[first..<min(first + mr, rest.count)])
+            let rows = rest[first..<min(first + mr, rest.count)]
             for (i, row) in rows.enumerated() {
-                if i > 0 && row == rows[i - 1] + 1 && row % channels != 0 {
+                if i > 0 && row == rows[rows.startIndex + i - 1] + 1 && row % channels != 0 {
                     plan.runs[plan.runs.count - 1].width += 1
                 } else {
                     let tap = row / channels

@@ -52,7 +52,7 @@ struct KLayout {
 /// Runs C = alpha·A·B + beta·C (+ bias on the columns) over all cores.
 ///
 /// Work split: each worker takes a contiguous range of row tiles (sharing B read-only), unless the rows
-/// are too few to balance (StyleGAN's 4×4 and 8×8 layers, weight gradients with few channels); then
+/// are too few to balance (StyleGAN's 4×4 and 8×8 layers); then
 /// workers take ranges of B panels instead. No split ever divides K, so no reduction is needed.
 func runGemm<Source: RowSource>(_ source: Source, m: Int, b: PackedMatrix, layout: KLayout, tile: Tile,
                                 alpha: Float, beta: Float, bias: UnsafePointer<Float>?) {

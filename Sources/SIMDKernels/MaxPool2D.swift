@@ -36,6 +36,10 @@ public struct MaxPool2D: Sendable {
     public func backward(input: UnsafePointer<Float>, shape: NHWCShape, gradOutput: UnsafePointer<Float>,
                          gradInput: UnsafeMutablePointer<Float>) throws {
         let out = try outputShape(for: shape)
+        if window == stride && out.height * stride == shape.height && out.width * stride == shape.width {
+            return tilingBackward(input: input, shape: shape, outputShape: out, gradOutput: gradOutput,
+                                  gradInput: gradInput)
+        }
         gradInput.update(repeating: 0, count: shape.count)
         // Windows of output rows r and r + phases never share input rows, so each phase runs in parallel.
         let phases = (window + stride - 1) / stride
@@ -51,6 +55,27 @@ public struct MaxPool2D: Sendable {
                         let (ky, kx) = Int(arg[lane]).quotientAndRemainder(dividingBy: window)
                         let source = ((n * shape.height + oy * stride + ky) * shape.width + ox * stride + kx)
                         gradInput[source * shape.channels + c + lane] += gradOutput[o * out.channels + c + lane]
+                    }
+                }
+            }
+        }
+    }
+
+    /// Backward when the windows tile the input exactly (VGG16's 2×2/2 on even maps): every input pixel is
+    /// in one window, so each gets its window's gradient or zero, eight channels at a time, with no zero fill
+    /// and no scatter.
+    private func tilingBackward(input: UnsafePointer<Float>, shape: NHWCShape, outputShape out: NHWCShape,
+                                gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>) {
+        Parallel.forEach(out.batch * out.height) { row in
+            let (n, oy) = row.quotientAndRemainder(dividingBy: out.height)
+            forEachWindow(input, shape: shape, outputShape: out, outputRow: row) { o, c, lanes, _, arg in
+                let g = SIMD8<Float>(loading: gradOutput + o * out.channels + c, count: lanes)
+                let ox = o % out.width
+                for ky in 0..<window {
+                    for kx in 0..<window {
+                        let pixel = (n * shape.height + oy * stride + ky) * shape.width + ox * stride + kx
+                        SIMD8<Float>().replacing(with: g, where: arg .== Int32(ky * window + kx))
+                            .store(to: gradInput + pixel * shape.channels + c, count: lanes)
                     }
                 }
             }

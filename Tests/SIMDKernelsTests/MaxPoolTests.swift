@@ -18,6 +18,9 @@ struct MaxPoolTests {
         Case(pool: pool, shape: .init(batch: 2, height: 9, width: 8, channels: 17)),
         Case(pool: pool, shape: .init(batch: 2, height: 9, width: 8, channels: 17), ties: true),
         Case(pool: pool, shape: .init(batch: 1, height: 67, width: 45, channels: 64)),
+        // Even maps: VGG's 2×2/2 windows tile them exactly (its no-scatter backward).
+        Case(pool: pool, shape: .init(batch: 2, height: 8, width: 10, channels: 17)),
+        Case(pool: pool, shape: .init(batch: 2, height: 8, width: 10, channels: 17), ties: true),
     ] }
 
     @Test(arguments: cases)

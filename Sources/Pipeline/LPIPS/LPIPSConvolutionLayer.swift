@@ -46,7 +46,7 @@ struct LPIPSConvolutionLayer: Sendable {
             } else {
                 conv.forward(input: x.values, weights: weightsHWIO, bias: bias, output: output)
             }
-            for i in 0..<shape.count where !(output[i] > 0) { output[i] = 0 }
+            relu(output, count: shape.count)
         }
     }
 
@@ -57,9 +57,7 @@ struct LPIPSConvolutionLayer: Sendable {
         let conv = try convolution(inputShape)
         var masked = gradient.values
         masked.withUnsafeMutableBufferPointer { g in
-            output.values.withUnsafeBufferPointer { y in
-                for i in g.indices where !(y[i] > 0) { g[i] = 0 }
-            }
+            output.values.withUnsafeBufferPointer { y in reluBackward(g.baseAddress!, output: y.baseAddress!, count: g.count) }
         }
         return LPIPSFeatureMap(shape: inputShape) { inputGradient in
             if let winograd {
@@ -76,4 +74,21 @@ struct LPIPSConvolutionLayer: Sendable {
 struct LPIPSWinogradWeights: Sendable {
     let forward: WinogradWeights
     let backwardData: WinogradWeights
+}
+
+/// x ← x > 0 ? x : 0 (NaN → 0), eight at a time.
+private func relu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    for i in stride(from: 0, to: count, by: 8) {
+        let v = SIMD8<Float>(loading: x + i, count: min(8, count - i))
+        v.replacing(with: 0, where: .!(v .> 0)).store(to: x + i, count: min(8, count - i))
+    }
+}
+
+/// g ← y > 0 ? g : 0, a select (a NaN or infinite g at an inactive unit does not leak through).
+private func reluBackward(_ g: UnsafeMutablePointer<Float>, output y: UnsafePointer<Float>, count: Int) {
+    for i in stride(from: 0, to: count, by: 8) {
+        let lanes = min(8, count - i)
+        let active = SIMD8<Float>(loading: y + i, count: lanes) .> 0
+        SIMD8<Float>(loading: g + i, count: lanes).replacing(with: 0, where: .!active).store(to: g + i, count: lanes)
+    }
 }

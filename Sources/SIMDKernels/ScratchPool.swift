@@ -7,7 +7,7 @@ import Synchronization
 /// `take` hands out the smallest kept buffer that is large enough (or a new one); `give` keeps it for the
 /// next caller while the pool holds at most `keptCount` buffers and `keptBytes` in all (the smallest are
 /// freed beyond that, so an idle process holds at most 64 MB here). Contents are not initialised.
-enum ScratchPool {
+public enum ScratchPool {
     private struct Buffer: @unchecked Sendable {  // unchecked: owned by whoever took it from the pool
         let pointer: UnsafeMutableRawPointer
         let bytes: Int
@@ -40,6 +40,15 @@ enum ScratchPool {
             return evicted
         }
         for buffer in evicted { buffer.pointer.deallocate() }
+    }
+
+    /// Frees every kept buffer: for a process about to idle after a long job.
+    public static func releaseAll() {
+        let kept = free.withLock { buffers -> [Buffer] in
+            defer { buffers.removeAll() }
+            return buffers
+        }
+        for buffer in kept { buffer.pointer.deallocate() }
     }
 
     /// Runs `body` with a buffer of at least `count` floats, returned to the pool afterwards.

@@ -1,4 +1,5 @@
 import Foundation
+import SIMDKernels
 
 /// A photo in which no face was found (`pivot process` exits 3, the watcher files it as a permanent failure).
 public struct NoFaceError: Error, CustomStringConvertible {
@@ -42,6 +43,8 @@ public struct PhotoProcessor: Sendable {
     @discardableResult
     public func process(photo: URL, name: String? = nil, into folder: URL, observe: StepObserver = { _ in },
                         log: (String) -> Void = { _ in }) throws -> PhotoReport {
+        // The kernels' reusable buffers serve this photo's thousands of steps; a daemon idles without them.
+        defer { ScratchPool.releaseAll() }
         let name = name ?? photo.lastPathComponent
         let start = Date()
         let bytes: [UInt8]

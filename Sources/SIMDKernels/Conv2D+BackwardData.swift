@@ -62,7 +62,7 @@ extension Conv2D {
         packed.pack(firstRow: 0, count: cout, from: weights, rowStride: 1, columnStride: cout)
         if !accumulate { inputGradient.update(repeating: 0, count: inputCount) }
         let pixels = batch * outputHeight * outputWidth
-        let stripPixels = max(tile.mr * 16, (1 << 16) / k)
+        let stripPixels = Self.stripPixels(k: k, tile: tile)
         ScratchPool.with(stripPixels * k) { strip in
             for start in Swift.stride(from: 0, to: pixels, by: stripPixels) {
                 let count = min(stripPixels, pixels - start)

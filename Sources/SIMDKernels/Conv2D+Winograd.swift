@@ -66,12 +66,17 @@ public final class WinogradWeights: @unchecked Sendable {  // unchecked: read-on
 extension Conv2D {
     /// Whether `forward` and `backwardData` take the Winograd path (see `algorithm`).
     public var usesWinograd: Bool {
-        let fits = kernel >= 3 && stride == 1 && padding < kernel && inputChannels % 8 == 0 && outputChannels % 8 == 0
         switch algorithm {
         case .implicitGemm: return false
-        case .winograd: return fits
-        case .automatic: return fits && outputHeight * outputWidth >= Self.winogradMinimumPixels
+        case .winograd: return fitsWinograd
+        case .automatic: return fitsWinograd && outputHeight * outputWidth >= Self.winogradMinimumPixels
         }
+    }
+
+    /// Stride 1, kernel ≥ 3 (cut into 3×3 blocks), padding < kernel (so the backward pass's transposed
+    /// convolution has padding ≥ 0), channel counts in whole vectors of 8.
+    var fitsWinograd: Bool {
+        kernel >= 3 && stride == 1 && padding < kernel && inputChannels % 8 == 0 && outputChannels % 8 == 0
     }
 
     /// Smaller maps stay on the implicit GEMM: there the per-call weight transform eats most of the saving,
@@ -123,7 +128,7 @@ extension Conv2D {
     /// output (=, or += when `accumulate`) conv(input) (+ bias), by the three steps above.
     func winograd(input: UnsafePointer<Float>, weights: WinogradWeights, bias: UnsafePointer<Float>?,
                   output: UnsafeMutablePointer<Float>, accumulate: Bool) {
-        precondition(stride == 1 && kernel >= 3 && padding < kernel, "Winograd F(4×4, 3×3) is for stride-1 layers")
+        precondition(fitsWinograd, "Winograd F(4×4, 3×3): \(self) is not a stride-1 layer of whole channel vectors")
         let grid = WinogradGrid(self)
         let k = grid.blocks * grid.blocks * inputChannels, cout = outputChannels, points = WinogradF43.points
         // One point's V and M (perGroup × (k + cout) floats) take at most 256 KiB.

@@ -95,10 +95,13 @@ public struct Conv2D: Sendable, Equatable {
     /// Row-strip im2col: copies each strip of output pixels' windows into a K-long row, then runs a plain
     /// GEMM on the strip. The strip (~256 KiB) stays in L2; the full im2col of AlexNet's first layer at
     /// 1024² would be 94 MB.
+    /// Output pixels per im2col (or col2im) strip of `k` floats each: about 256 KiB, at least 16 row tiles.
+    static func stripPixels(k: Int, tile: Tile) -> Int { max(tile.mr * 16, (1 << 16) / k) }
+
     private func runIm2colStrips(_ gather: TapGather, k: Int, b: PackedMatrix, tile: Tile,
                                  bias: UnsafePointer<Float>?) {
         let pixels = batch * gather.rows
-        let stripPixels = max(tile.mr * 16, (1 << 16) / k)
+        let stripPixels = Self.stripPixels(k: k, tile: tile)
         let (strip, capacity) = ScratchPool.take(stripPixels * k)
         defer { ScratchPool.give(strip, capacity: capacity) }
         nonisolated(unsafe) let rows = strip

@@ -36,6 +36,14 @@ let convShapes: [Conv2D] = [
     try! Conv2D(batch: 1, height: 6, width: 140, inputChannels: 6, outputChannels: 10, kernel: 5, padding: 2),
 ]
 
+/// Every shape the reference tests below run: `convShapes` on the automatic path, then `winogradShapes`
+/// forced onto Winograd (most are below its automatic size floor).
+let testedConvolutions: [Conv2D] = convShapes + winogradShapes.map { shape in
+    var forced = shape
+    forced.algorithm = .winograd
+    return forced
+}
+
 /// Random operands for one shape, reproducible from its index.
 struct ConvOperands {
     let x: [Float], w: [Float], bias: [Float], dy: [Float]
@@ -112,9 +120,9 @@ func backwardWeightsMismatch(_ s: Conv2D, seed: UInt64) -> String? {
 func dot(_ a: [Float], _ b: [Float]) -> Double { zip(a, b).reduce(0.0) { $0 + Double($1.0) * Double($1.1) } }
 
 struct Conv2DTests {
-    @Test(arguments: convShapes.indices)
+    @Test(arguments: testedConvolutions.indices)
     func forwardMatchesReference(_ index: Int) {
-        let s = convShapes[index], v = ConvOperands(s, seed: UInt64(index))
+        let s = testedConvolutions[index], v = ConvOperands(s, seed: UInt64(index))
         let reference = ReferenceConv2D(s)
         for bias in [nil, v.bias] {
             let bad = reference.forward(input: v.x, weights: v.w, bias: bias)
@@ -123,9 +131,9 @@ struct Conv2DTests {
         }
     }
 
-    @Test(arguments: convShapes.indices)
+    @Test(arguments: testedConvolutions.indices)
     func backwardDataMatchesReference(_ index: Int) {
-        let s = convShapes[index], v = ConvOperands(s, seed: UInt64(index))
+        let s = testedConvolutions[index], v = ConvOperands(s, seed: UInt64(index))
         let bad = ReferenceConv2D(s).backwardData(outputGradient: v.dy, weights: v.w)
             .firstMismatch(s.backwardData(v.dy, v.w), terms: s.kernel * s.kernel * s.outputChannels)
         #expect(bad == nil, "\(s): \(String(describing: bad))")
@@ -138,9 +146,9 @@ struct Conv2DTests {
     }
 
     /// ⟨conv(x), y⟩ = ⟨x, convᵀ(y)⟩ exactly in real arithmetic; here up to float32 rounding of the sums.
-    @Test(arguments: convShapes.indices)
+    @Test(arguments: testedConvolutions.indices)
     func backwardDataIsTheAdjoint(_ index: Int) {
-        let s = convShapes[index], v = ConvOperands(s, seed: UInt64(index) + 100)
+        let s = testedConvolutions[index], v = ConvOperands(s, seed: UInt64(index) + 100)
         let lhs = dot(s.forward(v.x, v.w, bias: nil), v.dy), rhs = dot(v.x, s.backwardData(v.dy, v.w))
         let scale = Double(s.multiplyAdds).squareRoot()
         #expect(abs(lhs - rhs) <= 1e-5 * scale, "\(s): \(lhs) vs \(rhs)")
@@ -172,9 +180,10 @@ struct Conv2DTests {
         #expect(throws: KernelShapeError.self) { try Conv2D(batch: 0, height: 2, width: 2, inputChannels: 1, outputChannels: 1, kernel: 1, padding: 0) }
     }
 
-    @Test(arguments: [5, convShapes.count - 1])
+    /// A strided shape, the col2im shape, and a Winograd one.
+    @Test(arguments: [5, convShapes.count - 1, convShapes.count + 1])
     func accumulateAddsToExistingGradients(_ index: Int) {
-        let s = convShapes[index], v = ConvOperands(s, seed: 7)
+        let s = testedConvolutions[index], v = ConvOperands(s, seed: 7)
         let dx = s.backwardData(v.dy, v.w), twiceDx = s.backwardData(v.dy, v.w, into: dx)
         let (dw, db) = s.backwardWeights(v.x, v.dy), (twiceDw, twiceDb) = s.backwardWeights(v.x, v.dy, into: (dw, db))
         #expect(compare(twiceDx, dx.map { 2 * $0 }).relativeToMax < 1e-6)

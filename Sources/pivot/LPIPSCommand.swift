@@ -37,7 +37,8 @@ struct LPIPSCommand: ParsableCommand {
         try a.resize(height: height, width: width)
         try b.resize(height: height, width: width)
         let lpips = LPIPS(weights: weights)
-        let distance = try lpips.distance(a.values, to: lpips.prepareTarget(b.values, height: height, width: width))
+        let distance = try lpips.distance(a.values, to: lpips.prepareTarget(b.values, height: height, width: width,
+                                                                             forGradients: false))
         print(String(format: "%.6f", distance.value) + (weights.trunkIsRandom ? "  (RANDOM TRUNK)" : ""))
     }
 

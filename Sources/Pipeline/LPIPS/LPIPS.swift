@@ -23,10 +23,11 @@ public final class LPIPS: Sendable {
     }
 
     /// The target image's normalised tap features, and the trunk's weights transformed for the Winograd
-    /// layers at this size: computed once and reused by every call against the target.
-    public func prepareTarget(_ image: [Float], height: Int, width: Int) throws -> LPIPSTarget {
+    /// layers at this size: computed once and reused by every call against the target. A target only
+    /// measured with `distance` needs no backward weights (`forGradients: false`).
+    public func prepareTarget(_ image: [Float], height: Int, width: Int, forGradients: Bool = true) throws -> LPIPSTarget {
         let winograd = try zip(convolutions, convolutionShapes(height: height, width: width)).map { layer, conv in
-            layer.winogradWeights(for: conv)
+            layer.winogradWeights(for: conv, backward: forGradients)
         }
         let pass = try trunkForward(image, height: height, width: width, winograd: winograd)
         return LPIPSTarget(height: height, width: width,
@@ -77,7 +78,7 @@ public struct LPIPSTarget: Sendable {
     public let width: Int
     let normalizedTaps: [LPIPSFeatureMap]
     /// Per trunk layer, its Winograd weights at this size (nil: implicit GEMM). For VGG16 at 256² they take
-    /// 244 MB, held as long as the target.
+    /// 244 MB (half without the backward ones), held as long as the target.
     let winograd: [LPIPSWinogradWeights?]
 }
 

@@ -25,13 +25,13 @@ struct LPIPSConvolutionLayer: Sendable {
                    outputChannels: spec.outputChannels, kernel: spec.kernel, stride: spec.stride, padding: spec.padding)
     }
 
-    /// The weights transformed for the Winograd path of `conv` (this layer at one input size), or nil where
-    /// that size runs on the implicit GEMM.
-    func winogradWeights(for conv: Conv2D) -> LPIPSWinogradWeights? {
+    /// The weights transformed for the Winograd path of `conv` (this layer at one input size), for the
+    /// backward pass too when `backward`; nil where that size runs on the implicit GEMM.
+    func winogradWeights(for conv: Conv2D, backward: Bool) -> LPIPSWinogradWeights? {
         guard conv.usesWinograd else { return nil }
         return weightsHWIO.withUnsafeBufferPointer { w in
             LPIPSWinogradWeights(forward: conv.winogradWeights(w.baseAddress!),
-                                 backwardData: conv.winogradBackwardDataWeights(w.baseAddress!))
+                                 backwardData: backward ? conv.winogradBackwardDataWeights(w.baseAddress!) : nil)
         }
     }
 
@@ -60,8 +60,8 @@ struct LPIPSConvolutionLayer: Sendable {
             output.values.withUnsafeBufferPointer { y in reluBackward(g.baseAddress!, output: y.baseAddress!, count: g.count) }
         }
         return LPIPSFeatureMap(shape: inputShape) { inputGradient in
-            if let winograd {
-                conv.backwardData(outputGradient: masked, winogradWeights: winograd.backwardData, inputGradient: inputGradient)
+            if let transformed = winograd?.backwardData {
+                conv.backwardData(outputGradient: masked, winogradWeights: transformed, inputGradient: inputGradient)
             } else {
                 conv.backwardData(outputGradient: masked, weights: weightsHWIO, inputGradient: inputGradient)
             }
@@ -73,7 +73,8 @@ struct LPIPSConvolutionLayer: Sendable {
 /// every call against it (the per-call transform was 7% of an LPIPS call).
 struct LPIPSWinogradWeights: Sendable {
     let forward: WinogradWeights
-    let backwardData: WinogradWeights
+    /// nil for a target prepared for distances only (the backward pass then transforms per call).
+    let backwardData: WinogradWeights?
 }
 
 /// x ← x > 0 ? x : 0 (NaN → 0), eight at a time.

@@ -107,7 +107,7 @@ public struct PhotoProcessor: Sendable {
         try ImageCodec.write(aligned.image, to: folder.appendingPathComponent("aligned.png"), as: .png)
         files.append("aligned.png")
         let target = aligned.image.normalizedNHWC()
-        let alexTarget = try models.alex.prepareTarget(target, height: resolution, width: resolution)
+        let alexTarget = try models.alex.prepareTarget(target, height: resolution, width: resolution, forGradients: false)
         func metrics(_ rendered: [Float], _ bytes: RGBImage) throws -> (lpips: Double, psnr: Double) {
             (try models.alex.distance(rendered, to: alexTarget).value, bytes.psnr(to: aligned.image))
         }

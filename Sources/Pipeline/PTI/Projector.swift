@@ -55,7 +55,8 @@ public struct Projector {
     /// features are computed once).
     public func distances(_ images: [[Float]], to target: [Float], resolution: Int) throws -> [Double] {
         let size = lpipsSize(resolution: resolution)
-        let prepared = try lpips.prepareTarget(try downsampled(target, from: resolution, to: size), height: size, width: size)
+        let prepared = try lpips.prepareTarget(try downsampled(target, from: resolution, to: size), height: size, width: size,
+                                               forGradients: false)
         return try images.map { try lpips.distance(try downsampled($0, from: resolution, to: size), to: prepared).value }
     }
 

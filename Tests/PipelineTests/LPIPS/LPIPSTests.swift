@@ -39,6 +39,23 @@ import Testing
         #expect(g.relativeToMax <= 1e-4, "\(g)")
     }
 
+    /// A target prepared for distances only (no backward Winograd weights) gives the same distance, and its
+    /// gradient, transformed per call, is the same too. At 288², AlexNet's 5×5 conv2 (35²) is on Winograd.
+    @Test func distanceOnlyTargetGivesTheSameResults() throws {
+        let net = LPIPSNet.alex, size = 288
+        let heads = net.architecture.tapChannels.map { [Float](repeating: 1 / Float($0), count: $0) }
+        let lpips = LPIPS(weights: try .randomTrunk(net: net, heads: heads))
+        var rng = SplitMix64(seed: 5)
+        let image = { (0..<size * size * 3).map { _ in Float.random(in: -1...1, using: &rng) } }
+        let (x0, x1) = (image(), image())
+        let full = try lpips.prepareTarget(x1, height: size, width: size)
+        let distanceOnly = try lpips.prepareTarget(x1, height: size, width: size, forGradients: false)
+        let (d, g) = try lpips.distanceAndGradient(x0, to: full)
+        let (dOnly, gOnly) = try lpips.distanceAndGradient(x0, to: distanceOnly)
+        #expect(dOnly.layerTerms == d.layerTerms && gOnly == g)
+        #expect(try lpips.distance(x0, to: distanceOnly).layerTerms == d.layerTerms)
+    }
+
     /// Central differences of the Float model along random directions agree with its gradient. The distance is
     /// computed in Float (about 1e-6 relative at worst), so the quotient carries up to 1e-6·d/step of rounding;
     /// a larger step would cross ReLU and max-pool switches. (The tight check is `tinyTrunkMatchesOracle`.)

@@ -89,36 +89,43 @@ func runGemmOnCurrentThread<Source: RowSource>(_ source: Source, m: Int, b: Pack
 }
 
 /// One worker's loop nest, BLIS order with A read in place: B columns in groups of `Blocking.nc`, row tiles
-/// in chunks of `Blocking.mc` rows, then K blocks, then row tiles, then panels. A B block (kc × nc) and the
-/// chunk's C (mc × nc) stay in L2 across the K blocks; a tile's A rows are reused from L1 across its panels.
+/// in chunks of `Blocking.mc` rows, then K blocks, then panels, then row tiles. A panel's B block (kc × NR)
+/// stays in L1 while the chunk's row tiles pass over it; the chunk's A rows (mc × kc) and C (mc × nc) stay
+/// in L2 across the panels and K blocks.
 private func runPart<Source: RowSource>(_ source: Source, m: Int, b: PackedMatrix, layout: KLayout,
                                         blocks: [KLayout.Block], tile: Tile, tiles: Range<Int>,
                                         panels: Range<Int>, first: Epilogue) {
     guard !tiles.isEmpty, !panels.isEmpty else { return }
     let mr = tile.mr, nr = tile.nr, n = b.columns, ks = source.ks
     let panelsPerGroup = max(1, Blocking.nc / nr), tilesPerChunk = max(1, Blocking.mc / mr)
-    let maxSegments = blocks.map(\.segmentCount).max() ?? 1
-    withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: max(1, maxSegments) * mr) { aRows in
-        withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>.self, capacity: mr) { cRows in
+    let rowsPerTile = max(1, blocks.map(\.segmentCount).max() ?? 1) * mr
+    withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: tilesPerChunk * rowsPerTile) { aRows in
+        withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>.self, capacity: tilesPerChunk * mr) { cRows in
+            let aRows = aRows.baseAddress!, cRows = cRows.baseAddress!
             for group in stride(from: panels.lowerBound, to: panels.upperBound, by: panelsPerGroup) {
                 let groupPanels = group..<min(group + panelsPerGroup, panels.upperBound)
                 for chunk in stride(from: tiles.lowerBound, to: tiles.upperBound, by: tilesPerChunk) {
+                    let chunkTiles = chunk..<min(chunk + tilesPerChunk, tiles.upperBound)
+                    for t in chunkTiles {
+                        source.fillOutputRows(cRows + (t - chunk) * mr, first: t * mr, count: min(mr, m - t * mr))
+                    }
                     for (index, block) in blocks.enumerated() {
                         let epilogue = index == 0 ? first : Epilogue(alpha: first.alpha, beta: 1, bias: nil)
                         let kRow = block.firstSegment * layout.length + block.offset
                         let segments = block.firstSegment..<(block.firstSegment + block.segmentCount)
-                        for t in chunk..<min(chunk + tilesPerChunk, tiles.upperBound) {
-                            let row = t * mr, count = min(mr, m - row)
-                            source.fillRows(aRows.baseAddress!, mr: mr, first: row, count: count, segments: segments)
+                        for t in chunkTiles {
+                            let rows = aRows + (t - chunk) * rowsPerTile
+                            source.fillRows(rows, mr: mr, first: t * mr, count: min(mr, m - t * mr), segments: segments)
                             if block.offset != 0 {
-                                for i in 0..<(segments.count * mr) { aRows[i] += block.offset * ks }
+                                for i in 0..<(segments.count * mr) { rows[i] += block.offset * ks }
                             }
-                            source.fillOutputRows(cRows.baseAddress!, first: row, count: count)
-                            for j in groupPanels {
+                        }
+                        for j in groupPanels {
+                            for t in chunkTiles {
                                 tile.kernel(KernelCall(
-                                    segments: block.segmentCount, kc: block.kc, a: aRows.baseAddress!, ks: ks,
-                                    b: b.panel(j, row: kRow), c: cRows.baseAddress!, cOffset: j * nr,
-                                    m: count, n: min(nr, n - j * nr), epilogue: epilogue))
+                                    segments: block.segmentCount, kc: block.kc, a: aRows + (t - chunk) * rowsPerTile,
+                                    ks: ks, b: b.panel(j, row: kRow), c: cRows + (t - chunk) * mr, cOffset: j * nr,
+                                    m: min(mr, m - t * mr), n: min(nr, n - j * nr), epilogue: epilogue))
                             }
                         }
                     }

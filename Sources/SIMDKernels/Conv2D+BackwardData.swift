@@ -51,37 +51,67 @@ extension Conv2D {
         }
     }
 
-    /// For RGB input layers, where the implicit GEMM's N would be 3: per strip of output pixels, one wide
+    /// For RGB input layers, where the implicit GEMM's N would be 3: per strip of whole output rows, one wide
     /// GEMM gives every window's gradient, cols[p][tap·inputChannels + i] = Σ_o dY[p][o]·W[tap][i][o], and
     /// the windows are then added into the input gradient (col2im). The mirror of `runIm2colStrips`.
     private func backwardDataByCol2im(outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
                                       inputGradient: UnsafeMutablePointer<Float>, accumulate: Bool) {
-        let cin = inputChannels, cout = outputChannels, k = taps * cin
+        let cout = outputChannels, k = taps * inputChannels
         let tile = Tile.forColumns(k)
         let packed = PackedMatrix(rows: cout, columns: k, panelWidth: tile.nr)
         packed.pack(firstRow: 0, count: cout, from: weights, rowStride: 1, columnStride: cout)
-        if !accumulate { inputGradient.update(repeating: 0, count: inputCount) }
-        let pixels = batch * outputHeight * outputWidth
-        let stripPixels = Self.stripPixels(k: k, tile: tile)
-        ScratchPool.with(stripPixels * k) { strip in
-            for start in Swift.stride(from: 0, to: pixels, by: stripPixels) {
-                let count = min(stripPixels, pixels - start)
-                runGemm(MatrixRows(a: outputGradient + start * cout, rowStride: cout, ks: 1, c: strip, ldc: k), m: count,
-                        b: packed, layout: KLayout(segments: 1, length: cout), tile: tile, alpha: 1, beta: 0, bias: nil)
-                for r in 0..<count {
-                    let p = start + r, n = p / (outputHeight * outputWidth)
-                    let oy = p / outputWidth % outputHeight, ox = p % outputWidth
-                    for a in 0..<kernel {
-                        let iy = oy * stride + a - padding
-                        guard iy >= 0 && iy < height else { continue }
-                        for b in 0..<kernel {
-                            let ix = ox * stride + b - padding
-                            guard ix >= 0 && ix < width else { continue }
-                            let window = strip + r * k + (a * kernel + b) * cin
-                            let pixel = inputGradient + ((n * height + iy) * width + ix) * cin
-                            for i in 0..<cin { pixel[i] += window[i] }
-                        }
-                    }
+        if !accumulate { Parallel.fillZeros(inputGradient, count: inputCount) }
+        let rows = batch * outputHeight
+        let stripRows = max(1, Self.stripPixels(k: k, tile: tile) / outputWidth)
+        ScratchPool.with(stripRows * outputWidth * k) { strip in
+            nonisolated(unsafe) let (strip, inputGradient) = (strip, inputGradient)
+            for first in Swift.stride(from: 0, to: rows, by: stripRows) {
+                let strips = first..<min(rows, first + stripRows)
+                runGemm(MatrixRows(a: outputGradient + first * outputWidth * cout, rowStride: cout, ks: 1, c: strip, ldc: k),
+                        m: strips.count * outputWidth, b: packed, layout: KLayout(segments: 1, length: cout), tile: tile,
+                        alpha: 1, beta: 0, bias: nil)
+                // Each input row is written by one thread: it gathers its windows' rows from the strip.
+                let targets = col2imTargetRows(strips)
+                Parallel.forEach(targets.count) { t in
+                    addWindowRows(strip, outputRows: strips, into: inputGradient, inputRow: targets.lowerBound + t)
+                }
+            }
+        }
+    }
+
+    /// Input rows (numbered over the batch) that the windows of these output rows (likewise) reach.
+    private func col2imTargetRows(_ outputRows: Range<Int>) -> Range<Int> {
+        func reach(_ row: Int) -> Range<Int> {
+            let (n, oy) = row.quotientAndRemainder(dividingBy: outputHeight)
+            let top = oy * stride - padding
+            return (n * height + max(0, top))..<(n * height + min(height, top + kernel))
+        }
+        return reach(outputRows.lowerBound).lowerBound..<reach(outputRows.upperBound - 1).upperBound
+    }
+
+    /// col2im for one input row: adds, in output-pixel order, the kernel row of every window in `strip` (the
+    /// window gradients of `outputRows`) that covers it. A window's kernel row and the input pixels under it
+    /// are both `kernel · inputChannels` consecutive floats, so each is one vector add.
+    private func addWindowRows(_ strip: UnsafePointer<Float>, outputRows: Range<Int>,
+                               into inputGradient: UnsafeMutablePointer<Float>, inputRow: Int) {
+        let cin = inputChannels, k = taps * cin
+        let (n, iy) = inputRow.quotientAndRemainder(dividingBy: height)
+        let pixelRow = inputGradient + inputRow * width * cin
+        for row in max(outputRows.lowerBound, n * outputHeight)..<min(outputRows.upperBound, (n + 1) * outputHeight) {
+            let a = iy + padding - (row - n * outputHeight) * stride
+            guard a >= 0 && a < kernel else { continue }
+            let windows = strip + (row - outputRows.lowerBound) * outputWidth * k + a * kernel * cin
+            for ox in 0..<outputWidth {
+                // Taps b0..<b1 land inside the row, at input columns ox·stride − padding + b.
+                let left = ox * stride - padding
+                let b0 = max(0, -left), b1 = min(kernel, width - left)
+                guard b0 < b1 else { continue }
+                let window = windows + ox * k + b0 * cin, pixels = pixelRow + (left + b0) * cin
+                let count = (b1 - b0) * cin
+                for i in Swift.stride(from: 0, to: count, by: 8) {
+                    let lanes = min(8, count - i)
+                    (SIMD8<Float>(loading: pixels + i, count: lanes) + SIMD8<Float>(loading: window + i, count: lanes))
+                        .store(to: pixels + i, count: lanes)
                 }
             }
         }

@@ -105,29 +105,36 @@ extension Conv2D {
     }
 
     /// `forward` with weights transformed by `winogradWeights`. Requires `usesWinograd`'s shape conditions
-    /// (any map size).
+    /// (any map size). With `relu`, stores max(conv + bias, 0) (NaN → 0) instead: the activation rides on the
+    /// output transform rather than costing another pass over the map.
     public func forward(input: UnsafePointer<Float>, winogradWeights: WinogradWeights, bias: UnsafePointer<Float>?,
-                        output: UnsafeMutablePointer<Float>) {
+                        output: UnsafeMutablePointer<Float>, relu: Bool = false) {
         precondition(winogradWeights.kernel == kernel && winogradWeights.inputChannels == inputChannels
                      && winogradWeights.outputChannels == outputChannels, "Winograd weights transformed for another layer")
-        winograd(input: input, weights: winogradWeights, bias: bias, output: output, accumulate: false)
+        winograd(input: input, mask: nil, weights: winogradWeights, bias: bias, output: output,
+                 epilogue: relu ? .relu : .store)
     }
 
-    /// `backwardData` with weights transformed by `winogradBackwardDataWeights`.
+    /// `backwardData` with weights transformed by `winogradBackwardDataWeights`. With `activeOutput` (a map of
+    /// the output's shape), the output gradient counts only where that map is > 0: the backward pass of a ReLU
+    /// after this convolution, read by the input transform. It selects rather than multiplies, so a NaN or
+    /// infinite gradient at an inactive unit does not leak through.
     public func backwardData(outputGradient: UnsafePointer<Float>, winogradWeights: WinogradWeights,
-                             inputGradient: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
+                             inputGradient: UnsafeMutablePointer<Float>, accumulate: Bool = false,
+                             activeOutput: UnsafePointer<Float>? = nil) {
         precondition(winogradWeights.kernel == kernel && winogradWeights.inputChannels == outputChannels
                      && winogradWeights.outputChannels == inputChannels, "Winograd weights transformed for another layer")
         let transposed = try! Conv2D(batch: batch, height: outputHeight, width: outputWidth,
                                      inputChannels: outputChannels, outputChannels: inputChannels, kernel: kernel,
                                      padding: kernel - 1 - padding)
-        transposed.winograd(input: outputGradient, weights: winogradWeights, bias: nil, output: inputGradient,
-                            accumulate: accumulate)
+        transposed.winograd(input: outputGradient, mask: activeOutput, weights: winogradWeights, bias: nil,
+                            output: inputGradient, epilogue: accumulate ? .accumulate : .store)
     }
 
-    /// output (=, or += when `accumulate`) conv(input) (+ bias), by the three steps above.
-    func winograd(input: UnsafePointer<Float>, weights: WinogradWeights, bias: UnsafePointer<Float>?,
-                  output: UnsafeMutablePointer<Float>, accumulate: Bool) {
+    /// output ← epilogue(conv(input) (+ bias)), by the three steps above; the input counts only where `mask`
+    /// (same shape) is > 0, when given.
+    func winograd(input: UnsafePointer<Float>, mask: UnsafePointer<Float>?, weights: WinogradWeights,
+                  bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, epilogue: WinogradEpilogue) {
         precondition(fitsWinograd, "Winograd F(4×4, 3×3): \(self) is not a stride-1 layer of whole channel vectors")
         let grid = WinogradGrid(self)
         let k = grid.blocks * grid.blocks * inputChannels, cout = outputChannels, points = WinogradF43.points
@@ -136,14 +143,14 @@ extension Conv2D {
         let (v, vCapacity) = ScratchPool.take(points * perGroup * k)
         let (m, mCapacity) = ScratchPool.take(points * perGroup * cout)
         defer { ScratchPool.give(v, capacity: vCapacity); ScratchPool.give(m, capacity: mCapacity) }
-        nonisolated(unsafe) let (vp, mp, bias) = (v, m, bias)
+        nonisolated(unsafe) let (vp, mp, bias, mask) = (v, m, bias, mask)
         let tile = Tile.forColumns(cout), threads = Parallel.threadCount
         for first in Swift.stride(from: 0, to: grid.tiles, by: perGroup) {
             let count = min(perGroup, grid.tiles - first)
             Parallel.forEach(threads) { worker in
                 withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: points) { window in
                     for slot in share(count, worker, threads) {
-                        grid.transformInput(input, tile: first + slot, window: window.baseAddress!,
+                        grid.transformInput(input, mask: mask, tile: first + slot, window: window.baseAddress!,
                                             into: vp + slot * k, pointStride: perGroup * k)
                     }
                 }
@@ -160,12 +167,20 @@ extension Conv2D {
                     for slot in share(count, worker, threads) {
                         grid.transformOutput(mp + slot * cout, pointStride: perGroup * cout, tile: first + slot,
                                              scratch: products.baseAddress!, bias: bias,
-                                             into: output, accumulate: accumulate)
+                                             into: output, epilogue: epilogue)
                     }
                 }
             }
         }
     }
+}
+
+/// What the output transform does with a tile's values.
+enum WinogradEpilogue {
+    case store
+    case accumulate
+    /// Store max(value, 0), NaN → 0.
+    case relu
 }
 
 /// The tiling of a convolution's output into 4×4 blocks, and the per-tile transforms.
@@ -198,8 +213,9 @@ private struct WinogradGrid {
     /// V[ξ] for one tile: for each kernel block (p, q), its 6×6 window (input rows y − padding + 3p + 0…5,
     /// columns likewise; zero outside the map), transformed, written to `v + ξ·pointStride + (p, q)·channels`.
     @inline(__always)
-    func transformInput(_ input: UnsafePointer<Float>, tile: Int, window d: UnsafeMutablePointer<SIMD8<Float>>,
-                        into v: UnsafeMutablePointer<Float>, pointStride: Int) {
+    func transformInput(_ input: UnsafePointer<Float>, mask: UnsafePointer<Float>?, tile: Int,
+                        window d: UnsafeMutablePointer<SIMD8<Float>>, into v: UnsafeMutablePointer<Float>,
+                        pointStride: Int) {
         let (n, y, x) = origin(tile)
         for block in 0..<(blocks * blocks) {
             let y0 = y - padding + block / blocks * 3, x0 = x - padding + block % blocks * 3
@@ -213,7 +229,14 @@ private struct WinogradGrid {
                 for r in rows {
                     let row = (n * height + y0 + r) * width + x0
                     for col in columns {
-                        d[r * 6 + col] = UnsafeRawPointer(input + (row + col) * channels + c).loadUnaligned(as: SIMD8<Float>.self)
+                        let offset = (row + col) * channels + c
+                        let value = UnsafeRawPointer(input + offset).loadUnaligned(as: SIMD8<Float>.self)
+                        if let mask {
+                            let active = UnsafeRawPointer(mask + offset).loadUnaligned(as: SIMD8<Float>.self) .> 0
+                            d[r * 6 + col] = SIMD8().replacing(with: value, where: active)
+                        } else {
+                            d[r * 6 + col] = value
+                        }
                     }
                     WinogradF43.transformInput(d + r * 6, stride: 1)
                 }
@@ -236,7 +259,7 @@ private struct WinogradGrid {
     @inline(__always)
     func transformOutput(_ m: UnsafePointer<Float>, pointStride: Int, tile: Int,
                          scratch t: UnsafeMutablePointer<SIMD8<Float>>, bias: UnsafePointer<Float>?,
-                         into output: UnsafeMutablePointer<Float>, accumulate: Bool) {
+                         into output: UnsafeMutablePointer<Float>, epilogue: WinogradEpilogue) {
         let (n, y0, x0) = origin(tile)
         let rows = min(4, outputHeight - y0), columns = min(4, outputWidth - x0)
         for c in stride(from: 0, to: outputChannels, by: 8) {
@@ -256,8 +279,13 @@ private struct WinogradGrid {
                     let value = r == 0 ? y.0 : r == 1 ? y.1 : r == 2 ? y.2 : y.3
                     let p = UnsafeMutableRawPointer(
                         output + ((n * outputHeight + y0 + r) * outputWidth + x0 + col) * outputChannels + c)
-                    let previous = accumulate ? p.loadUnaligned(as: SIMD8<Float>.self) : SIMD8()
-                    p.storeBytes(of: previous + value + b, as: SIMD8<Float>.self)
+                    switch epilogue {
+                    case .store: p.storeBytes(of: value + b, as: SIMD8<Float>.self)
+                    case .accumulate: p.storeBytes(of: p.loadUnaligned(as: SIMD8<Float>.self) + value + b, as: SIMD8<Float>.self)
+                    case .relu:
+                        let y = value + b
+                        p.storeBytes(of: SIMD8().replacing(with: y, where: y .> 0), as: SIMD8<Float>.self)
+                    }
                 }
             }
         }

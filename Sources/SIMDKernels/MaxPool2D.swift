@@ -40,7 +40,7 @@ public struct MaxPool2D: Sendable {
             return tilingBackward(input: input, shape: shape, outputShape: out, gradOutput: gradOutput,
                                   gradInput: gradInput)
         }
-        gradInput.update(repeating: 0, count: shape.count)
+        Parallel.fillZeros(gradInput, count: shape.count)
         // Windows of output rows r and r + phases never share input rows, so each phase runs in parallel.
         let phases = (window + stride - 1) / stride
         let rowsPerPhase = (out.height + phases - 1) / phases
@@ -74,7 +74,7 @@ public struct MaxPool2D: Sendable {
                 for ky in 0..<window {
                     for kx in 0..<window {
                         let pixel = (n * shape.height + oy * stride + ky) * shape.width + ox * stride + kx
-                        SIMD8<Float>().replacing(with: g, where: arg .== Int32(ky * window + kx))
+                        SIMD8<Float>().replacing(with: g, where: arg .== Float(ky * window + kx))
                             .store(to: gradInput + pixel * shape.channels + c, count: lanes)
                     }
                 }
@@ -83,25 +83,27 @@ public struct MaxPool2D: Sendable {
     }
 
     /// For each window of one output row (`outputRow` counts rows over the whole batch) and each block of up to
-    /// 8 channels: `visit(output pixel index, first channel, lanes, max, arg-max as ky·window + kx)`.
+    /// 8 channels: `visit(output pixel index, first channel, lanes, max, arg-max as ky·window + kx)`. The arg-max
+    /// is held as Float, so that comparing it yields the same mask type as the Float lanes it selects (an
+    /// Int32 compare there compiled to a lane-by-lane loop).
     @inline(__always)
     private func forEachWindow(_ input: UnsafePointer<Float>, shape: NHWCShape, outputShape out: NHWCShape,
                                outputRow: Int,
-                               _ visit: (Int, Int, Int, SIMD8<Float>, SIMD8<Int32>) -> Void) {
+                               _ visit: (Int, Int, Int, SIMD8<Float>, SIMD8<Float>) -> Void) {
         let (n, oy) = outputRow.quotientAndRemainder(dividingBy: out.height)
         let channels = shape.channels
         for ox in 0..<out.width {
             for c in Swift.stride(from: 0, to: channels, by: 8) {
                 let lanes = min(8, channels - c)
                 var best = SIMD8<Float>(repeating: -.infinity)
-                var arg = SIMD8<Int32>()
+                var arg = SIMD8<Float>()
                 for ky in 0..<window {
                     let row = input + ((n * shape.height + oy * stride + ky) * shape.width + ox * stride) * channels + c
                     for kx in 0..<window {
                         let v = SIMD8<Float>(loading: row + kx * channels, count: lanes, padding: -.infinity)
                         let take = (v .> best) .| (v .!= v)
                         best.replace(with: v, where: take)
-                        arg.replace(with: Int32(ky * window + kx), where: take)
+                        arg.replace(with: Float(ky * window + kx), where: take)
                     }
                 }
                 visit(outputRow * out.width + ox, c, lanes, best, arg)

@@ -17,8 +17,14 @@ extension Parallel {
 
 extension Parallel {
     /// Splits `0..<count` into ranges of about `grain` elements and runs `body` on them in parallel.
-    static func forEachRange(_ count: Int, grain: Int = 16_384, _ body: (Range<Int>) -> Void) {
+    public static func forEachRange(_ count: Int, grain: Int = 16_384, _ body: (Range<Int>) -> Void) {
         let chunks = (count + grain - 1) / grain
         forEach(chunks) { k in body((k * grain)..<min(count, (k + 1) * grain)) }
+    }
+
+    /// Zeroes `count` floats in parallel (big fresh buffers page-fault in on both cores).
+    static func fillZeros(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
+        nonisolated(unsafe) let pointer = pointer
+        forEachRange(count, grain: 1 << 16) { (pointer + $0.lowerBound).update(repeating: 0, count: $0.count) }
     }
 }

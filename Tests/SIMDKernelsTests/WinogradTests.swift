@@ -62,6 +62,45 @@ struct WinogradTests {
         #expect(s.backwardData(v.dy, v.w) == s.winogradBackwardData(v.dy, v.w))
     }
 
+    /// The fused ReLU stores exactly relu(forward), NaN → 0; the fused ReLU backward (`activeOutput`) gives
+    /// exactly the plain pass on the selected gradient, and a NaN gradient at an inactive unit stays out.
+    @Test(arguments: [0, 1, 9, 12])
+    func fusedReLUMatchesSeparatePasses(_ index: Int) {
+        let s = winogradShapes[index], v = ConvOperands(s, seed: UInt64(index) + 400)
+        let transformed = v.w.withUnsafeBufferPointer { s.winogradWeights($0.baseAddress!) }
+        var x = v.x
+        x[x.count / 2] = .nan
+        let y = s.winogradForward(x, v.w, bias: v.bias)
+        var fused = [Float](repeating: .nan, count: s.outputCount)
+        x.withUnsafeBufferPointer { x in
+            v.bias.withUnsafeBufferPointer { b in
+                fused.withUnsafeMutableBufferPointer {
+                    s.forward(input: x.baseAddress!, winogradWeights: transformed, bias: b.baseAddress!,
+                              output: $0.baseAddress!, relu: true)
+                }
+            }
+        }
+        #expect(y.contains { $0.isNaN } && y.contains { $0 <= 0 } && y.contains { $0 > 0 })
+        #expect(fused == y.map { $0 > 0 ? $0 : 0 })
+
+        var dy = v.dy
+        let inactive = y.indices.first { !(y[$0] > 0) }!
+        dy[inactive] = .nan
+        let selected = zip(dy, y).map { $1 > 0 ? $0 : 0 }
+        let backwardTransformed = v.w.withUnsafeBufferPointer { s.winogradBackwardDataWeights($0.baseAddress!) }
+        var dx = [Float](repeating: .nan, count: s.inputCount)
+        dy.withUnsafeBufferPointer { dy in
+            y.withUnsafeBufferPointer { y in
+                dx.withUnsafeMutableBufferPointer {
+                    s.backwardData(outputGradient: dy.baseAddress!, winogradWeights: backwardTransformed,
+                                   inputGradient: $0.baseAddress!, activeOutput: y.baseAddress!)
+                }
+            }
+        }
+        #expect(dx == s.winogradBackwardData(selected, v.w))
+        #expect(!dx.contains { $0.isNaN })
+    }
+
     /// The automatic path takes Winograd on large enough maps of whole vectors, and the direct one otherwise.
     @Test func automaticPathChoosesWinogradByShape() {
         let large = winogradShapes[6], small = winogradShapes[4]

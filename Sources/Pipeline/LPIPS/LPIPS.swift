@@ -54,10 +54,13 @@ public final class LPIPS: Sendable {
         var tapGradients: [LPIPSFeatureMap] = []
         for (k, tap) in pass.taps.enumerated() {
             let n0 = LPIPSNormalization.forward(tap)
-            let n1 = target.normalizedTaps[k]
-            terms.append(heads[k].term(n0.values, n1.values, pixels: n0.shape.pixels))
-            let dn = LPIPSFeatureMap(shape: n0.shape) { heads[k].termBackward(n0.values, n1.values, pixels: n0.shape.pixels, gradient: $0) }
-            tapGradients.append(LPIPSNormalization.backward(dn, input: tap))
+            var term = 0.0
+            var gradient = LPIPSFeatureMap(shape: n0.shape) {
+                term = heads[k].term(n0.values, target.normalizedTaps[k].values, pixels: n0.shape.pixels, gradient: $0)
+            }
+            terms.append(term)
+            LPIPSNormalization.backward(&gradient, input: tap)
+            tapGradients.append(gradient)
         }
         var gradient = try trunkBackward(pass, tapGradients: tapGradients, winograd: target.winograd)
         LPIPSScaling.backward(&gradient)

@@ -35,36 +35,41 @@ struct LPIPSConvolutionLayer: Sendable {
         }
     }
 
-    /// relu(conv(x) + bias).
+    /// relu(conv(x) + bias). On the Winograd path the ReLU is part of the output transform.
     func forward(_ x: LPIPSFeatureMap, winograd: LPIPSWinogradWeights?) throws -> LPIPSFeatureMap {
         let conv = try convolution(x.shape)
         let shape = NHWCShape(batch: x.shape.batch, height: conv.outputHeight, width: conv.outputWidth,
                               channels: spec.outputChannels)
         return LPIPSFeatureMap(shape: shape) { output in
             if let winograd {
-                conv.forward(input: x.values, winogradWeights: winograd.forward, bias: bias, output: output)
+                conv.forward(input: x.values, winogradWeights: winograd.forward, bias: bias, output: output, relu: true)
             } else {
                 conv.forward(input: x.values, weights: weightsHWIO, bias: bias, output: output)
+                relu(output, count: shape.count)
             }
-            relu(output, count: shape.count)
         }
     }
 
     /// ∂L/∂x from ∂L/∂(ReLU output). The ReLU backward is a select, not a multiply by a 0/1 mask, so a
-    /// non-finite gradient at an inactive unit cannot leak through (specs/lpips.md §5).
+    /// non-finite gradient at an inactive unit cannot leak through (specs/lpips.md §5). On the Winograd path
+    /// the select is part of the input transform.
     func backward(_ gradient: LPIPSFeatureMap, output: LPIPSFeatureMap, inputShape: NHWCShape,
                   winograd: LPIPSWinogradWeights?) throws -> LPIPSFeatureMap {
         let conv = try convolution(inputShape)
-        var masked = gradient.values
-        masked.withUnsafeMutableBufferPointer { g in
-            output.values.withUnsafeBufferPointer { y in reluBackward(g.baseAddress!, output: y.baseAddress!, count: g.count) }
+        if conv.usesWinograd {
+            let transformed = weightsHWIO.withUnsafeBufferPointer {
+                winograd?.backwardData ?? conv.winogradBackwardDataWeights($0.baseAddress!)
+            }
+            return LPIPSFeatureMap(shape: inputShape) { inputGradient in
+                conv.backwardData(outputGradient: gradient.values, winogradWeights: transformed,
+                                  inputGradient: inputGradient, activeOutput: output.values)
+            }
+        }
+        let masked = LPIPSFeatureMap(shape: gradient.shape) {
+            reluBackward(gradient.values, output: output.values, count: gradient.values.count, into: $0)
         }
         return LPIPSFeatureMap(shape: inputShape) { inputGradient in
-            if let transformed = winograd?.backwardData {
-                conv.backwardData(outputGradient: masked, winogradWeights: transformed, inputGradient: inputGradient)
-            } else {
-                conv.backwardData(outputGradient: masked, weights: weightsHWIO, inputGradient: inputGradient)
-            }
+            conv.backwardData(outputGradient: masked.values, weights: weightsHWIO, inputGradient: inputGradient)
         }
     }
 }
@@ -77,19 +82,28 @@ struct LPIPSWinogradWeights: Sendable {
     let backwardData: WinogradWeights?
 }
 
-/// x ← x > 0 ? x : 0 (NaN → 0), eight at a time.
+/// x ← x > 0 ? x : 0 (NaN → 0), eight at a time, in parallel chunks.
 private func relu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-    for i in stride(from: 0, to: count, by: 8) {
-        let v = SIMD8<Float>(loading: x + i, count: min(8, count - i))
-        v.replacing(with: 0, where: .!(v .> 0)).store(to: x + i, count: min(8, count - i))
+    nonisolated(unsafe) let x = x
+    Parallel.forEachRange(count) { range in
+        for i in stride(from: range.lowerBound, to: range.upperBound, by: 8) {
+            let lanes = min(8, range.upperBound - i)
+            let v = SIMD8<Float>(loading: x + i, count: lanes)
+            SIMD8<Float>().replacing(with: v, where: v .> 0).store(to: x + i, count: lanes)
+        }
     }
 }
 
-/// g ← y > 0 ? g : 0, a select (a NaN or infinite g at an inactive unit does not leak through).
-private func reluBackward(_ g: UnsafeMutablePointer<Float>, output y: UnsafePointer<Float>, count: Int) {
-    for i in stride(from: 0, to: count, by: 8) {
-        let lanes = min(8, count - i)
-        let active = SIMD8<Float>(loading: y + i, count: lanes) .> 0
-        SIMD8<Float>(loading: g + i, count: lanes).replacing(with: 0, where: .!active).store(to: g + i, count: lanes)
+/// masked = y > 0 ? g : 0, a select (a NaN or infinite g at an inactive unit does not leak through).
+private func reluBackward(_ g: UnsafePointer<Float>, output y: UnsafePointer<Float>, count: Int,
+                          into masked: UnsafeMutablePointer<Float>) {
+    nonisolated(unsafe) let (g, y, masked) = (g, y, masked)
+    Parallel.forEachRange(count) { range in
+        for i in stride(from: range.lowerBound, to: range.upperBound, by: 8) {
+            let lanes = min(8, range.upperBound - i)
+            let active = SIMD8<Float>(loading: y + i, count: lanes) .> 0
+            SIMD8<Float>().replacing(with: SIMD8<Float>(loading: g + i, count: lanes), where: active)
+                .store(to: masked + i, count: lanes)
+        }
     }
 }

@@ -20,6 +20,13 @@ struct LPIPSFeatureMap: Sendable {
     }
 
     static func += (lhs: inout LPIPSFeatureMap, rhs: LPIPSFeatureMap) {
-        for i in lhs.values.indices { lhs.values[i] += rhs.values[i] }
+        lhs.values.withUnsafeMutableBufferPointer { sum in
+            rhs.values.withUnsafeBufferPointer { term in
+                nonisolated(unsafe) let (sum, term) = (sum.baseAddress!, term.baseAddress!)
+                Parallel.forEachRange(rhs.values.count) { range in
+                    for i in range { sum[i] += term[i] }
+                }
+            }
+        }
     }
 }

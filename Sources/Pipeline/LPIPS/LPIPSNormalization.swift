@@ -7,9 +7,10 @@ enum LPIPSNormalization {
         LPIPSFeatureMap(shape: f.shape) { ChannelNormalize.forward(f.values, shape: f.shape, output: $0) }
     }
 
-    static func backward(_ gradient: LPIPSFeatureMap, input f: LPIPSFeatureMap) -> LPIPSFeatureMap {
-        LPIPSFeatureMap(shape: f.shape) {
-            ChannelNormalize.backward(f.values, gradOutput: gradient.values, shape: f.shape, gradInput: $0)
+    /// ∂L/∂f from ∂L/∂n, in place.
+    static func backward(_ gradient: inout LPIPSFeatureMap, input f: LPIPSFeatureMap) {
+        gradient.values.withUnsafeMutableBufferPointer { g in
+            ChannelNormalize.backward(f.values, gradOutput: g.baseAddress!, shape: f.shape, gradInput: g.baseAddress!)
         }
     }
 }

@@ -13,6 +13,7 @@ extension Conv2D {
             return backwardData(outputGradient: outputGradient, winogradWeights: winogradBackwardDataWeights(weights),
                                 inputGradient: inputGradient, accumulate: accumulate)
         }
+        if usesSmallMap { return backwardDataOnSmallMap(outputGradient: outputGradient, weights: weights, inputGradient: inputGradient, accumulate: accumulate) }
         if inputChannels < Self.im2colChannelLimit {
             return backwardDataByCol2im(outputGradient: outputGradient, weights: weights,
                                         inputGradient: inputGradient, accumulate: accumulate)

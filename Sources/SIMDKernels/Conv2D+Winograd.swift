@@ -67,7 +67,7 @@ extension Conv2D {
     /// Whether `forward` and `backwardData` take the Winograd path (see `algorithm`).
     public var usesWinograd: Bool {
         switch algorithm {
-        case .implicitGemm: return false
+        case .implicitGemm, .smallMap: return false
         case .winograd: return fitsWinograd
         case .automatic: return fitsWinograd && outputHeight * outputWidth >= Self.winogradMinimumPixels
         }

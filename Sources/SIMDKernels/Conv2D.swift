@@ -7,7 +7,8 @@
 ///   goes to `weights[((a·kernel + b)·inputChannels + i)·outputChannels + o]`;
 /// - output `[batch][outputHeight][outputWidth][outputChannels]`.
 ///
-/// Stride-1 layers (kernel ≥ 3, channels in whole vectors) take the Winograd path (`Conv2D+Winograd.swift`).
+/// Stride-1 layers (kernel ≥ 3, channels in whole vectors) take the Winograd path (`Conv2D+Winograd.swift`),
+/// those with very few output pixels a transposed GEMM (`Conv2D+SmallMaps.swift`).
 /// Otherwise each pass is an implicit GEMM on the shared micro-kernel: M = output pixels, N = output channels,
 /// K = taps × input channels, with the taps accumulated in registers (`TapGather`). Layers with very few
 /// input channels (RGB input layers) copy row strips into im2col form first, so that K is one long run.
@@ -63,6 +64,7 @@ public struct Conv2D: Sendable, Equatable {
         if usesWinograd {
             return forward(input: input, winogradWeights: winogradWeights(weights), bias: bias, output: output)
         }
+        if usesSmallMap { return forwardOnSmallMap(input: input, weights: weights, bias: bias, output: output) }
         let tile = Tile.forColumns(outputChannels)
         let k = taps * inputChannels
         let packed = PackedMatrix(rows: k, columns: outputChannels, panelWidth: tile.nr)
@@ -132,6 +134,9 @@ public enum ConvolutionAlgorithm: Sendable, Equatable {
     /// Winograd F(4×4, 3×3) wherever the shape allows it (stride 1, kernel ≥ 3, padding < kernel, channels in
     /// whole vectors).
     case winograd
+    /// The implicit GEMM transposed, channels as rows, for maps of few pixels (`Conv2D+SmallMaps.swift`);
+    /// stride-1 layers only (others take `implicitGemm`).
+    case smallMap
 }
 
 /// Runs `body` with the (non-empty) tap offsets as two Int arrays (y offsets, x offsets).

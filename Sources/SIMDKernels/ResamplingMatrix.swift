@@ -115,9 +115,9 @@ extension ResamplingMatrix {
     static func applySeparable(rows: ResamplingMatrix, columns: ResamplingMatrix,
                                _ input: UnsafePointer<Float>, shape: NHWCShape, _ output: UnsafeMutablePointer<Float>) {
         let c = shape.channels
-        let between = UnsafeMutablePointer<Float>.allocate(capacity: shape.batch * shape.height * columns.outputCount * c)
-        defer { between.deallocate() }
-        columns.apply(input, between, lines: shape.batch * shape.height, vectorLength: c)
-        rows.apply(between, output, lines: shape.batch, vectorLength: columns.outputCount * c)
+        ScratchPool.with(shape.batch * shape.height * columns.outputCount * c) { between in
+            columns.apply(input, between, lines: shape.batch * shape.height, vectorLength: c)
+            rows.apply(between, output, lines: shape.batch, vectorLength: columns.outputCount * c)
+        }
     }
 }

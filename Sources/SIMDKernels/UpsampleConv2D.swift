@@ -2,8 +2,9 @@
 /// stylegan2.md §3.5): a stride-2 transposed convolution with the **unflipped** weight, H → 2H+1, then the
 /// [1,3,3,1] blur with padding 1 and gain 4, 2H+1 → 2H. NHWC float32.
 ///
-/// Weights are `[3][3][inputChannels][outputChannels]`: PyTorch's stored `W[o][i][a][b]` goes to
-/// `weights[((a·3 + b)·inputChannels + i)·outputChannels + o]`, and the transposed conv computes
+/// Weights are `[3][3][outputChannels][inputChannels]`, the HWIO weights of the stride-2 convolution whose
+/// adjoint the transposed conv is: PyTorch's stored `W[o][i][a][b]` goes to
+/// `weights[((a·3 + b)·outputChannels + o)·inputChannels + i]`, and the transposed conv computes
 /// `t[2p+a, 2q+b, o] += x[p, q, i] · W[o][i][a][b]` (NVlabs passes flip_weight=False to the layer, which
 /// `conv2d_resample` turns into an unflipped `conv_transpose2d`).
 ///
@@ -43,56 +44,76 @@ public struct UpsampleConv2D: Sendable, Equatable {
     }
 
     public func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        let t = UnsafeMutablePointer<Float>.allocate(capacity: transposedShape.count)
-        defer { t.deallocate() }
-        let tile = Tile.forColumns(outputChannels)
-        withZeros(inputChannels) { zeros in
-            for phaseY in 0..<2 {
-                for phaseX in 0..<2 {
-                    // Output row 2P + phase gets tap a from input row P − (a − phase)/2, for a ≡ phase (mod 2).
-                    let rowsTaps = phaseY == 0 ? [0, 2] : [1], columnTaps = phaseX == 0 ? [0, 2] : [1]
-                    let taps = rowsTaps.flatMap { a in columnTaps.map { b in (a, b) } }
-                    let packed = PackedMatrix(rows: taps.count * inputChannels, columns: outputChannels,
-                                              panelWidth: tile.nr)
-                    for (index, (a, b)) in taps.enumerated() {
-                        packed.pack(firstRow: index * inputChannels, count: inputChannels,
-                                    from: weights + (a * 3 + b) * inputChannels * outputChannels,
-                                    rowStride: outputChannels, columnStride: 1)
-                    }
-                    withTapOffsets(taps: taps.map { (-($0.0 - phaseY) / 2, -($0.1 - phaseX) / 2) }) { tapY, tapX in
-                        let gather = TapGather(
-                            source: input, sourceHeight: height, sourceWidth: width, channels: inputChannels,
-                            gridHeight: height + 1 - phaseY, gridWidth: width + 1 - phaseX, stride: 1,
-                            tapY: tapY, tapX: tapX, zeros: zeros, destination: t,
-                            destinationHeight: transposedShape.height, destinationWidth: transposedShape.width,
-                            destinationChannels: outputChannels, destinationStride: 2,
-                            destinationY: phaseY, destinationX: phaseX)
-                        runGemm(gather, m: batch * gather.rows, b: packed,
-                                layout: KLayout(segments: taps.count, length: inputChannels), tile: tile,
-                                alpha: 1, beta: 0, bias: nil)
+        ScratchPool.with(transposedShape.count) { t in
+            let tile = Tile.forColumns(outputChannels)
+            withZeros(inputChannels) { zeros in
+                for phaseY in 0..<2 {
+                    for phaseX in 0..<2 {
+                        // Output row 2P + phase gets tap a from input row P − (a − phase)/2, for a ≡ phase (mod 2).
+                        let rowsTaps = phaseY == 0 ? [0, 2] : [1], columnTaps = phaseX == 0 ? [0, 2] : [1]
+                        let taps = rowsTaps.flatMap { a in columnTaps.map { b in (a, b) } }
+                        let packed = PackedMatrix(rows: taps.count * inputChannels, columns: outputChannels,
+                                                  panelWidth: tile.nr)
+                        for (index, (a, b)) in taps.enumerated() {
+                            packed.pack(firstRow: index * inputChannels, count: inputChannels,
+                                        from: weights + (a * 3 + b) * inputChannels * outputChannels,
+                                        rowStride: 1, columnStride: inputChannels)
+                        }
+                        withTapOffsets(taps: taps.map { (-($0.0 - phaseY) / 2, -($0.1 - phaseX) / 2) }) { tapY, tapX in
+                            let gather = TapGather(
+                                source: input, sourceHeight: height, sourceWidth: width, channels: inputChannels,
+                                gridHeight: height + 1 - phaseY, gridWidth: width + 1 - phaseX, stride: 1,
+                                tapY: tapY, tapX: tapX, zeros: zeros, destination: t,
+                                destinationHeight: transposedShape.height, destinationWidth: transposedShape.width,
+                                destinationChannels: outputChannels, destinationStride: 2,
+                                destinationY: phaseY, destinationX: phaseX)
+                            runGemm(gather, m: batch * gather.rows, b: packed,
+                                    layout: KLayout(segments: taps.count, length: inputChannels), tile: tile,
+                                    alpha: 1, beta: 0, bias: nil)
+                        }
                     }
                 }
             }
+            // The shape was validated at init, so the blur cannot refuse it.
+            try! Upfirdn2D.transposedConvBlur.forward(t, shape: transposedShape, output: output)
         }
-        // The shape was validated at init, so the blur cannot refuse it.
-        try! Upfirdn2D.transposedConvBlur.forward(t, shape: transposedShape, output: output)
     }
 
     /// inputGradient (=, or += when `accumulate`) ∂L/∂input given ∂L/∂output.
     ///
-    /// After the blur's adjoint (2H → 2H+1), this is a stride-2 3×3 correlation with the weights
-    /// transposed per tap: dx[p, q, i] = Σ_{a,b,o} g_t[2p+a, 2q+b, o] · W[o][i][a][b].
+    /// After the blur's adjoint (2H → 2H+1), this is a stride-2 3×3 correlation:
+    /// dx[p, q, i] = Σ_{a,b,o} g_t[2p+a, 2q+b, o] · W[o][i][a][b].
     public func backwardData(outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
                              inputGradient: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
-        let gt = transposedGradient(outputGradient)
-        defer { gt.deallocate() }
+        withTransposedGradient(outputGradient) { gt in
+            backwardData(transposedGradient: gt, weights: weights, inputGradient: inputGradient, accumulate: accumulate)
+        }
+    }
+
+    /// weightGradient (=, or += when `accumulate`) ∂L/∂weights given the forward input and ∂L/∂output:
+    /// dW[o][i][a][b] = Σ_{p,q} x[p, q, i] · g_t[2p+a, 2q+b, o].
+    public func backwardWeights(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                                weightGradient: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
+        withTransposedGradient(outputGradient) { gt in
+            backwardWeights(input: input, transposedGradient: gt, weightGradient: weightGradient, accumulate: accumulate)
+        }
+    }
+
+    /// Both backward passes, sharing the blur's adjoint.
+    public func backward(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+                         inputGradient: UnsafeMutablePointer<Float>, weightGradient: UnsafeMutablePointer<Float>) {
+        withTransposedGradient(outputGradient) { gt in
+            backwardWeights(input: input, transposedGradient: gt, weightGradient: weightGradient, accumulate: false)
+            backwardData(transposedGradient: gt, weights: weights, inputGradient: inputGradient, accumulate: false)
+        }
+    }
+
+    /// The stride-2 correlation of g_t, an implicit GEMM with M = input pixels, N = Cin, K = 9·Cout.
+    private func backwardData(transposedGradient gt: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+                              inputGradient: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let tile = Tile.forColumns(inputChannels)
         let packed = PackedMatrix(rows: 9 * outputChannels, columns: inputChannels, panelWidth: tile.nr)
-        for tap in 0..<9 {
-            packed.pack(firstRow: tap * outputChannels, count: outputChannels,
-                        from: weights + tap * inputChannels * outputChannels, rowStride: 1,
-                        columnStride: outputChannels)
-        }
+        packed.pack(firstRow: 0, count: 9 * outputChannels, from: weights, rowStride: inputChannels, columnStride: 1)
         withTapOffsets(taps: (0..<9).map { ($0 / 3, $0 % 3) }) { tapY, tapX in
             withZeros(outputChannels) { zeros in
                 let gather = TapGather(
@@ -106,35 +127,22 @@ public struct UpsampleConv2D: Sendable, Equatable {
         }
     }
 
-    /// weightGradient (=, or += when `accumulate`) ∂L/∂weights given the forward input and ∂L/∂output:
-    /// dW[o][i][a][b] = Σ_{p,q} x[p, q, i] · g_t[2p+a, 2q+b, o].
-    ///
     /// A `WeightGradientGemm` with the strided g_t window as A (rows = taps × output channels) and the input
-    /// as B, then transposed into the [tap][in][out] layout (9·Cin·Cout floats, negligible).
-    public func backwardWeights(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
-                                weightGradient: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
-        let gt = transposedGradient(outputGradient)
-        defer { gt.deallocate() }
-        let transposed = UnsafeMutablePointer<Float>.allocate(capacity: weightCount)
-        defer { transposed.deallocate() }
+    /// as B: its [tap][out][in] result is the weight layout itself.
+    private func backwardWeights(input: UnsafePointer<Float>, transposedGradient gt: UnsafePointer<Float>,
+                                 weightGradient: UnsafeMutablePointer<Float>, accumulate: Bool) {
         WeightGradientGemm(source: gt, sourceHeight: transposedShape.height, sourceWidth: transposedShape.width,
                            channels: outputChannels, kernel: 3, stride: 2, padding: 0, batch: batch,
                            gridHeight: height, gridWidth: width, gradient: input, columns: inputChannels)
-            .run(into: transposed, accumulate: false)
-        let cin = inputChannels, cout = outputChannels
-        for tap in 0..<9 {
-            let from = transposed + tap * cin * cout, to = weightGradient + tap * cin * cout
-            for i in 0..<cin {
-                for o in 0..<cout { to[i * cout + o] = from[o * cin + i] + (accumulate ? to[i * cout + o] : 0) }
-            }
-        }
+            .run(into: weightGradient, accumulate: accumulate)
     }
 
-    /// g_t: ∂L/∂t, the blur's adjoint applied to ∂L/∂output (caller deallocates).
-    private func transposedGradient(_ outputGradient: UnsafePointer<Float>) -> UnsafeMutablePointer<Float> {
-        let gt = UnsafeMutablePointer<Float>.allocate(capacity: transposedShape.count)
-        try! Upfirdn2D.transposedConvBlur.backward(gradOutput: outputGradient, inputShape: transposedShape,
-                                                   gradInput: gt)
-        return gt
+    /// Runs `body` with g_t = ∂L/∂t, the blur's adjoint applied to ∂L/∂output, in a scratch buffer.
+    private func withTransposedGradient(_ outputGradient: UnsafePointer<Float>, _ body: (UnsafePointer<Float>) -> Void) {
+        ScratchPool.with(transposedShape.count) { gt in
+            try! Upfirdn2D.transposedConvBlur.backward(gradOutput: outputGradient, inputShape: transposedShape,
+                                                       gradInput: gt)
+            body(gt)
+        }
     }
 }

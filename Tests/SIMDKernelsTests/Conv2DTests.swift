@@ -37,12 +37,16 @@ let convShapes: [Conv2D] = [
 ]
 
 /// Every shape the reference tests below run: `convShapes` on the automatic path, then `winogradShapes`
-/// forced onto Winograd (most are below its automatic size floor).
+/// forced onto Winograd (most are below its automatic size floor), then `smallMapShapes` forced onto the
+/// small-map GEMM and onto the implicit GEMM.
 let testedConvolutions: [Conv2D] = convShapes + winogradShapes.map { shape in
     var forced = shape
     forced.algorithm = .winograd
     return forced
-}
+} + smallMapShapes(on: .smallMap) + smallMapShapes(on: .implicitGemm)
+
+/// The first small-map shape forced onto its path, in `testedConvolutions`.
+let firstSmallMapIndex = convShapes.count + winogradShapes.count
 
 /// Random operands for one shape, reproducible from its index.
 struct ConvOperands {
@@ -155,9 +159,9 @@ struct Conv2DTests {
     }
 
     /// Central differences of L = ⟨conv(x, W) + bias, dy⟩ against the analytic gradients, on a few entries.
-    @Test(arguments: [0, 5, 6, 7])
+    @Test(arguments: [0, 5, 6, 7, firstSmallMapIndex + 2])
     func gradientsMatchFiniteDifferences(_ index: Int) {
-        let s = convShapes[index], v = ConvOperands(s, seed: UInt64(index) + 200)
+        let s = testedConvolutions[index], v = ConvOperands(s, seed: UInt64(index) + 200)
         func loss(_ x: [Float], _ w: [Float], _ b: [Float]) -> Double { dot(s.forward(x, w, bias: b), v.dy) }
         let dx = s.backwardData(v.dy, v.w), (dw, db) = s.backwardWeights(v.x, v.dy)
         let eps: Float = 1e-2
@@ -180,8 +184,8 @@ struct Conv2DTests {
         #expect(throws: KernelShapeError.self) { try Conv2D(batch: 0, height: 2, width: 2, inputChannels: 1, outputChannels: 1, kernel: 1, padding: 0) }
     }
 
-    /// A strided shape, the col2im shape, and a Winograd one.
-    @Test(arguments: [5, convShapes.count - 1, convShapes.count + 1])
+    /// A strided shape, the col2im shape, a Winograd one and a small-map one.
+    @Test(arguments: [5, convShapes.count - 1, convShapes.count + 1, firstSmallMapIndex + 1])
     func accumulateAddsToExistingGradients(_ index: Int) {
         let s = testedConvolutions[index], v = ConvOperands(s, seed: 7)
         let dx = s.backwardData(v.dy, v.w), twiceDx = s.backwardData(v.dy, v.w, into: dx)

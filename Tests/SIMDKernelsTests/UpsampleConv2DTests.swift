@@ -118,3 +118,19 @@ struct UpsampleConv2DTests {
         #expect(compare(s.backwardWeights(v.x, v.dy, into: dw), dw.map { 2 * $0 }).relativeToMax < 1e-6)
     }
 }
+
+extension UpsampleConv2DTests {
+    @Test(arguments: [1, 4])
+    func combinedBackwardMatchesTheSeparatePasses(_ index: Int) {
+        let s = upsampleShapes[index], v = Operands(s, seed: UInt64(index) + 300)
+        var dx = [Float](repeating: .nan, count: s.inputCount), dw = [Float](repeating: .nan, count: s.weightCount)
+        v.x.withUnsafeBufferPointer { x in v.dy.withUnsafeBufferPointer { dy in v.w.withUnsafeBufferPointer { w in
+            dx.withUnsafeMutableBufferPointer { dx in dw.withUnsafeMutableBufferPointer { dw in
+                s.backward(input: x.baseAddress!, outputGradient: dy.baseAddress!, weights: w.baseAddress!,
+                           inputGradient: dx.baseAddress!, weightGradient: dw.baseAddress!)
+            } }
+        } } }
+        #expect(dx == s.backwardData(v.dy, v.w))
+        #expect(dw == s.backwardWeights(v.x, v.dy))
+    }
+}

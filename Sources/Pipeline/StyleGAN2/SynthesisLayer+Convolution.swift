@@ -3,10 +3,8 @@ import SIMDKernels
 /// The convolutions of a SynthesisLayer on the SIMDKernels Conv2D (NHWC, HWIO weights), forward next to
 /// backward (stylegan2.md §3.5, §6 items 3–4).
 ///
-/// conv0's transposed convolution (stride 2, no padding, unflipped weight, n → 2n+1) is exactly the
-/// backward-data pass of a stride-2 3×3 convolution from (2n+1)² down to n², whose input channels are
-/// this layer's outputs: t[2p+a, 2q+b, o] += x[p, q, i]·w2[a, b, o, i]. Its backward then needs that
-/// convolution's forward (dx) and backward-weights (dw2) passes.
+/// conv0 (transposed conv, stride 2, then the blur) is `UpsampleConv2D`, whose weights are the HWIO
+/// weights of the stride-2 convolution the transposed conv is the adjoint of: [tap][outputs][inputs].
 extension SynthesisLayer {
     /// conv1: 3×3, padding 1, weights [tap][inputs][outputs].
     private var sameSizeConvolution: Conv2D {
@@ -14,10 +12,10 @@ extension SynthesisLayer {
                     outputChannels: outputs, kernel: 3, padding: 1)
     }
 
-    /// conv0 seen from its adjoint: (2n+1)² × outputs → n² × inputs, stride 2, weights [tap][outputs][inputs].
-    private var strideTwoConvolution: Conv2D {
-        try! Conv2D(batch: 1, height: resolution + 1, width: resolution + 1, inputChannels: outputs,
-                    outputChannels: inputs, kernel: 3, stride: 2, padding: 0)
+    /// conv0: n² × inputs → (2n)² × outputs, weights [tap][outputs][inputs].
+    private var upsamplingConvolution: UpsampleConv2D {
+        try! UpsampleConv2D(batch: 1, height: resolution / 2, width: resolution / 2, inputChannels: inputs,
+                            outputChannels: outputs)
     }
 
     /// The layout `ModulatedWeight` packs for this layer's convolution.
@@ -54,45 +52,35 @@ extension SynthesisLayer {
 
     /// conv0: transposed conv (n → 2n+1), then the [1,3,3,1] blur (2n+1 → 2n).
     func convolveUp(_ x: FeatureMap, _ m: ModulatedWeight) -> FeatureMap {
-        let tSize = resolution + 1
-        let t = filledArray(count: tSize * tSize * outputs) { t in
+        FeatureMap(size: resolution, channels: outputs) { y in
             x.values.withUnsafeBufferPointer { xp in m.packed.withUnsafeBufferPointer { wp in
-                strideTwoConvolution.backwardData(outputGradient: xp.baseAddress!, weights: wp.baseAddress!,
-                                                  inputGradient: t)
+                upsamplingConvolution.forward(input: xp.baseAddress!, weights: wp.baseAddress!, output: y)
             } }
         }
-        return FeatureMap(size: resolution, channels: outputs,
-                          values: Upfirdn2D.transposedConvBlur.apply(t, size: tSize, channels: outputs))
     }
 
-    /// Backward of `convolveUp`: blur adjoint (2n → 2n+1), then the stride-2 convolution's forward (dx)
-    /// and backward-weights (dw2).
+    /// Backward of `convolveUp`: dL/dx and dL/dw2 (packed layout), sharing the blur's adjoint.
     func convolveUpBackward(_ dy: FeatureMap, input x: FeatureMap, _ m: ModulatedWeight) -> (FeatureMap, [Float]) {
-        let dt = blurAdjoint(dy)
-        let dw = filledArray(count: m.packed.count) { dw in
-            dt.withUnsafeBufferPointer { gp in x.values.withUnsafeBufferPointer { xp in
-                strideTwoConvolution.backwardWeights(input: gp.baseAddress!, outputGradient: xp.baseAddress!,
-                                                     weightGradient: dw, biasGradient: nil)
-            } }
+        var dw: [Float] = []
+        let dx = FeatureMap(size: resolution / 2, channels: inputs) { dx in
+            dw = filledArray(count: m.packed.count) { dw in
+                dy.values.withUnsafeBufferPointer { gp in x.values.withUnsafeBufferPointer { xp in
+                    m.packed.withUnsafeBufferPointer { wp in
+                        upsamplingConvolution.backward(input: xp.baseAddress!, outputGradient: gp.baseAddress!,
+                                                       weights: wp.baseAddress!, inputGradient: dx, weightGradient: dw)
+                    }
+                } }
+            }
         }
-        return (convolveUpBackwardData(blurred: dt, weights: m.packed), dw)
+        return (dx, dw)
     }
 
     /// dL/dx of `convolveUp` with the given weights (`weightLayout`).
     func convolveUpBackwardData(_ dy: FeatureMap, weights: [Float]) -> FeatureMap {
-        convolveUpBackwardData(blurred: blurAdjoint(dy), weights: weights)
-    }
-
-    /// The blur's adjoint, 2n → 2n+1: dL/dt of the transposed convolution's output.
-    private func blurAdjoint(_ dy: FeatureMap) -> [Float] {
-        Upfirdn2D.transposedConvBlur.adjoint(dy.values, inputSize: resolution + 1, channels: outputs)
-    }
-
-    /// dL/dx from dL/dt: the stride-2 convolution's forward.
-    private func convolveUpBackwardData(blurred dt: [Float], weights: [Float]) -> FeatureMap {
         FeatureMap(size: resolution / 2, channels: inputs) { dx in
-            dt.withUnsafeBufferPointer { gp in weights.withUnsafeBufferPointer { wp in
-                strideTwoConvolution.forward(input: gp.baseAddress!, weights: wp.baseAddress!, bias: nil, output: dx)
+            dy.values.withUnsafeBufferPointer { gp in weights.withUnsafeBufferPointer { wp in
+                upsamplingConvolution.backwardData(outputGradient: gp.baseAddress!, weights: wp.baseAddress!,
+                                                   inputGradient: dx)
             } }
         }
     }

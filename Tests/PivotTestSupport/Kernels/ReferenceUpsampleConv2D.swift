@@ -1,7 +1,7 @@
 import SIMDKernels
 
 /// `UpsampleConv2D` as plain loops in Double, straight from stylegan2.md §3.5 with zero insertion:
-/// t[n, 2p+a, 2q+b, o] += x[n, p, q, i]·W[a][b][i][o], then y[m] = Σ_j h[j]·t[m − 1 + j] per axis with
+/// t[n, 2p+a, 2q+b, o] += x[n, p, q, i]·W[a][b][o][i], then y[m] = Σ_j h[j]·t[m − 1 + j] per axis with
 /// h = [1,3,3,1]/4 and t zero outside [0, 2H]. Backward passes use the same index maps.
 public struct ReferenceUpsampleConv2D {
     public let shape: UpsampleConv2D
@@ -51,7 +51,7 @@ public struct ReferenceUpsampleConv2D {
         var t = ReferenceValues(count: shape.batch * tHeight * tWidth * cout)
         forEachScatter { inp, tap, tp in
             for i in 0..<cin {
-                for o in 0..<cout { t.add(tp * cout + o, Double(x[inp * cin + i]), Double(w[(tap * cin + i) * cout + o])) }
+                for o in 0..<cout { t.add(tp * cout + o, Double(x[inp * cin + i]), Double(w[(tap * cout + o) * cin + i])) }
             }
         }
         var y = ReferenceValues(count: shape.outputCount)
@@ -81,7 +81,7 @@ public struct ReferenceUpsampleConv2D {
         forEachScatter { inp, tap, tp in
             for i in 0..<cin {
                 for o in 0..<cout {
-                    let weight = Double(w[(tap * cin + i) * cout + o])
+                    let weight = Double(w[(tap * cout + o) * cin + i])
                     dx.values[inp * cin + i] += gt.values[tp * cout + o] * weight
                     dx.magnitudes[inp * cin + i] += gt.magnitudes[tp * cout + o] * abs(weight)
                 }
@@ -98,8 +98,8 @@ public struct ReferenceUpsampleConv2D {
             for i in 0..<cin {
                 for o in 0..<cout {
                     let value = Double(x[inp * cin + i])
-                    dw.values[(tap * cin + i) * cout + o] += value * gt.values[tp * cout + o]
-                    dw.magnitudes[(tap * cin + i) * cout + o] += abs(value) * gt.magnitudes[tp * cout + o]
+                    dw.values[(tap * cout + o) * cin + i] += value * gt.values[tp * cout + o]
+                    dw.magnitudes[(tap * cout + o) * cin + i] += abs(value) * gt.magnitudes[tp * cout + o]
                 }
             }
         }

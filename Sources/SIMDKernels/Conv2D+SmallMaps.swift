@@ -1,0 +1,120 @@
+/// Convolutions on maps of few pixels (StyleGAN2's 4×4 layers): the implicit GEMM computed transposed.
+///
+/// With 16 output pixels the usual GEMM (M = pixels, `forward`) packs the whole weight matrix as B on every
+/// call (2.4 MB at 256 channels, for 16 rows of work) and has three row tiles to share between threads.
+/// Transposed, the GEMM's rows are channels: A is the weights read in place (no packing), B is the
+/// pixels' windows packed as K × pixels (37 K floats at 4×4), and C comes out as [channel][pixel], which is
+/// transposed into the NHWC result at the end. The rows split well over threads.
+extension Conv2D {
+    /// Output pixels (all images) up to which `.automatic` takes this path (stride-1 layers only: the
+    /// backward-data pass reads ∂y at the input's own grid).
+    static let smallMapMaximumPixels = 32
+
+    var usesSmallMap: Bool {
+        switch algorithm {
+        case .smallMap: return stride == 1
+        case .automatic: return stride == 1 && !usesWinograd && batch * outputHeight * outputWidth <= Self.smallMapMaximumPixels
+        case .implicitGemm, .winograd: return false
+        }
+    }
+
+    /// `forward` transposed: outputᵀ[o][p] = Σ_{tap, i} W[tap][i][o] · window(p, tap)[i], A row o at
+    /// weights + o stepping outputChannels per k.
+    func forwardOnSmallMap(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                           output: UnsafeMutablePointer<Float>) {
+        withForwardGather(input: input, output: output) { gather in
+            runTransposed(gather, weights: weights, rowStride: 1, ks: outputChannels, segmentStride: 0,
+                          rows: outputChannels, layout: KLayout(segments: 1, length: taps * inputChannels),
+                          output: output, bias: bias, accumulate: false)
+        }
+    }
+
+    /// `backwardData` transposed (stride 1): inputGradientᵀ[i][p] = Σ_{tap, o} W[tap][i][o] · ∂y[p + padding −
+    /// tap][o], A row i of tap t at weights + (t·inputChannels + i)·outputChannels stepping one float per k.
+    func backwardDataOnSmallMap(outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+                                inputGradient: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        let offsets = (0..<taps).map { (padding - $0 / kernel, padding - $0 % kernel) }
+        withTapOffsets(taps: offsets) { tapY, tapX in
+            withZeros(outputChannels) { zeros in
+                let gather = TapGather(source: outputGradient, sourceHeight: outputHeight, sourceWidth: outputWidth,
+                                       channels: outputChannels, gridHeight: height, gridWidth: width, stride: 1,
+                                       tapY: tapY, tapX: tapX, zeros: zeros, destination: inputGradient,
+                                       destinationHeight: height, destinationWidth: width,
+                                       destinationChannels: inputChannels)
+                runTransposed(gather, weights: weights, rowStride: outputChannels, ks: 1,
+                              segmentStride: inputChannels * outputChannels, rows: inputChannels,
+                              layout: KLayout(segments: taps, length: outputChannels),
+                              output: inputGradient, bias: nil, accumulate: accumulate)
+            }
+        }
+    }
+
+    /// output[p][r] (=, or += when `accumulate`) Σ_k A[r][k] · windows[k][p] (+ bias[r]) for the gather's
+    /// pixels p, A read from `weights` as `WeightRows`. K is the gather's taps × channels, tap after tap, in
+    /// `layout`'s segments (one per tap, or one for all when A runs straight through the taps).
+    private func runTransposed(_ gather: TapGather, weights: UnsafePointer<Float>, rowStride: Int, ks: Int,
+                               segmentStride: Int, rows: Int, layout: KLayout,
+                               output: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, accumulate: Bool) {
+        let pixels = batch * gather.rows
+        let tile = Tile.forColumns(pixels)
+        let windows = PackedMatrix(rows: layout.segments * layout.length, columns: pixels, panelWidth: tile.nr)
+        packWindows(gather, pixels: pixels, into: windows)
+        ScratchPool.with(rows * pixels) { transposed in
+            let a = WeightRows(base: weights, rowStride: rowStride, ks: ks, segmentStride: segmentStride,
+                               c: transposed, ldc: pixels)
+            runGemm(a, m: rows, b: windows, layout: layout, tile: tile, alpha: 1, beta: 0, bias: nil)
+            for p in 0..<pixels {
+                let row = output + p * rows
+                for r in 0..<rows {
+                    let value = transposed[r * pixels + p] + (bias?[r] ?? 0)
+                    row[r] = accumulate ? row[r] + value : value
+                }
+            }
+        }
+    }
+
+    /// windows[s·channels + c][p] = the gather's tap s row of pixel p, channel c. Work items are a tap for a
+    /// group of up to 16 pixels inside one panel: row by row, each panel row gets the group's channel c.
+    private func packWindows(_ gather: TapGather, pixels: Int, into windows: PackedMatrix) {
+        let length = gather.channels, taps = windows.rows / length, nr = windows.panelWidth
+        let group = min(16, nr), groups = (pixels + group - 1) / group
+        let items = groups * taps, parts = windows.rows * pixels >= 1 << 14 ? min(items, Parallel.threadCount) : 1
+        Parallel.forEach(parts) { w in
+            withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: group) { sources in
+                for item in share(items, w, parts) {
+                    let (g, tap) = item.quotientAndRemainder(dividingBy: taps)
+                    let first = g * group, count = min(group, pixels - first)
+                    gather.fillRows(sources.baseAddress!, mr: group, first: first, count: count, segments: tap..<(tap + 1))
+                    let rows = windows.storage + ((first / nr) * windows.rows + tap * length) * nr + first % nr
+                    for c in 0..<length {
+                        for q in 0..<count { rows[c * nr + q] = sources[q][c] }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The weights read in place as a GEMM's A: row r of segment s starts at base + s·segmentStride + r·rowStride
+/// and k advances by `ks`; C row r is at c + r·ldc.
+struct WeightRows: RowSource {
+    var base: UnsafePointer<Float>
+    var rowStride: Int
+    var ks: Int
+    var segmentStride: Int
+    var c: UnsafeMutablePointer<Float>
+    var ldc: Int
+
+    func fillRows(_ out: UnsafeMutablePointer<UnsafePointer<Float>>, mr: Int, first: Int, count: Int,
+                  segments: Range<Int>) {
+        var slot = out
+        for s in segments {
+            for i in 0..<mr { slot[i] = base + s * segmentStride + (first + (i < count ? i : 0)) * rowStride }
+            slot += mr
+        }
+    }
+
+    func fillOutputRows(_ out: UnsafeMutablePointer<UnsafeMutablePointer<Float>>, first: Int, count: Int) {
+        for i in 0..<count { out[i] = c + (first + i) * ldc }
+    }
+}

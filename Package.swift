@@ -78,10 +78,12 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("webpdemux")]),
         .systemLibrary(name: "CInotifyTools",
                        providers: [.apt(["libinotifytools0-dev"])]),
+        // glibc's malloc.h (mallopt, malloc_trim) for Pipeline's HeapPolicy.
+        .systemLibrary(name: "CMalloc"),
 
         // Models and stages: align, invert, pivotal-tune, edit, encode; checkpoint readers; codecs.
         .target(name: "Pipeline",
-                dependencies: ["SIMDKernels", "CImageCodecs"],
+                dependencies: ["SIMDKernels", "CImageCodecs", "CMalloc"],
                 resources: [.copy("Detect/Resources/dlib_frontal_face_detector.dat"),
                             .copy("Detect/Resources/dlib_frontal_face_detector.NOTICE.txt")],
                 swiftSettings: vectorSettings),
@@ -100,7 +102,7 @@ let package = Package(
         .target(name: "PivotTestSupport", dependencies: ["SIMDKernels"], path: "Tests/PivotTestSupport"),
         .testTarget(name: "SIMDKernelsTests", dependencies: ["SIMDKernels", "PivotTestSupport"],
                     swiftSettings: vectorSettings),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "PivotTestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "PivotTestSupport", "CMalloc"]),
         .testTarget(name: "WatcherTests", dependencies: ["Watcher", "Pipeline", "PivotTestSupport"]),
     ]
 )

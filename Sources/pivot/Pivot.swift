@@ -10,6 +10,11 @@ struct Pivot: ParsableCommand {
         version: PivotVersion.string,
         subcommands: [ProcessCommand.self, AlignCommand.self, Watch.self, Status.self, CleanupCommand.self, Generate.self, Models.self, LPIPSCommand.self, Bench.self]
     )
+
+    static func main() {
+        HeapPolicy.keepLargeBlocks()
+        main(nil)
+    }
 }
 
 /// `pivot bench ...`: performance measurements (never part of the test suite).

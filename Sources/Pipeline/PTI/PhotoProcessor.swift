@@ -44,7 +44,10 @@ public struct PhotoProcessor: Sendable {
     public func process(photo: URL, name: String? = nil, into folder: URL, observe: StepObserver = { _ in },
                         log: (String) -> Void = { _ in }) throws -> PhotoReport {
         // The kernels' reusable buffers serve this photo's thousands of steps; a daemon idles without them.
-        defer { ScratchPool.releaseAll() }
+        defer {
+            ScratchPool.releaseAll()
+            HeapPolicy.returnFreeMemory()
+        }
         let name = name ?? photo.lastPathComponent
         let start = Date()
         let bytes: [UInt8]

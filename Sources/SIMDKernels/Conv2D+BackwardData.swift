@@ -52,9 +52,12 @@ extension Conv2D {
         }
     }
 
-    /// For RGB input layers, where the implicit GEMM's N would be 3: per strip of whole output rows, one wide
-    /// GEMM gives every window's gradient, cols[p][tap·inputChannels + i] = Σ_o dY[p][o]·W[tap][i][o], and
+    /// For RGB input layers, where the implicit GEMM's N would be 3: per strip of an output row's pixels, one
+    /// wide GEMM gives every window's gradient, cols[p][tap·inputChannels + i] = Σ_o dY[p][o]·W[tap][i][o], and
     /// the windows are then added into the input gradient (col2im). The mirror of `runIm2colStrips`.
+    ///
+    /// Output rows r and r + phases reach disjoint input rows, so the rows of one phase run in parallel, each
+    /// thread doing its rows' GEMMs and adds from its own strip (which stays in its cache).
     private func backwardDataByCol2im(outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
                                       inputGradient: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let cout = outputChannels, k = taps * inputChannels
@@ -62,53 +65,49 @@ extension Conv2D {
         let packed = PackedMatrix(rows: cout, columns: k, panelWidth: tile.nr)
         packed.pack(firstRow: 0, count: cout, from: weights, rowStride: 1, columnStride: cout)
         if !accumulate { Parallel.fillZeros(inputGradient, count: inputCount) }
-        let rows = batch * outputHeight
-        let stripRows = max(1, Self.stripPixels(k: k, tile: tile) / outputWidth)
-        ScratchPool.with(stripRows * outputWidth * k) { strip in
-            nonisolated(unsafe) let (strip, inputGradient) = (strip, inputGradient)
-            for first in Swift.stride(from: 0, to: rows, by: stripRows) {
-                let strips = first..<min(rows, first + stripRows)
-                runGemm(MatrixRows(a: outputGradient + first * outputWidth * cout, rowStride: cout, ks: 1, c: strip, ldc: k),
-                        m: strips.count * outputWidth, b: packed, layout: KLayout(segments: 1, length: cout), tile: tile,
-                        alpha: 1, beta: 0, bias: nil)
-                // Each input row is written by one thread: it gathers its windows' rows from the strip.
-                let targets = col2imTargetRows(strips)
-                Parallel.forEach(targets.count) { t in
-                    addWindowRows(strip, outputRows: strips, into: inputGradient, inputRow: targets.lowerBound + t)
+        let rows = batch * outputHeight, phases = (kernel + stride - 1) / stride
+        let stripPixels = min(outputWidth, Self.stripPixels(k: k, tile: tile)), threads = Parallel.threadCount
+        ScratchPool.with(threads * stripPixels * k) { strips in
+            nonisolated(unsafe) let (strips, inputGradient) = (strips, inputGradient)
+            for phase in 0..<min(phases, rows) {
+                let phaseRows = (rows - phase + phases - 1) / phases
+                Parallel.forEach(threads) { worker in
+                    let strip = strips + worker * stripPixels * k
+                    for item in share(phaseRows, worker, threads) {
+                        let row = phase + item * phases
+                        for x0 in Swift.stride(from: 0, to: outputWidth, by: stripPixels) {
+                            let columns = x0..<min(outputWidth, x0 + stripPixels)
+                            runGemmOnCurrentThread(
+                                MatrixRows(a: outputGradient + (row * outputWidth + x0) * cout, rowStride: cout, ks: 1,
+                                           c: strip, ldc: k),
+                                m: columns.count, b: packed, layout: KLayout(segments: 1, length: cout), tile: tile,
+                                alpha: 1, beta: 0, bias: nil)
+                            addWindows(strip, outputRow: row, columns: columns, into: inputGradient)
+                        }
+                    }
                 }
             }
         }
     }
 
-    /// Input rows (numbered over the batch) that the windows of these output rows (likewise) reach.
-    private func col2imTargetRows(_ outputRows: Range<Int>) -> Range<Int> {
-        func reach(_ row: Int) -> Range<Int> {
-            let (n, oy) = row.quotientAndRemainder(dividingBy: outputHeight)
-            let top = oy * stride - padding
-            return (n * height + max(0, top))..<(n * height + min(height, top + kernel))
-        }
-        return reach(outputRows.lowerBound).lowerBound..<reach(outputRows.upperBound - 1).upperBound
-    }
-
-    /// col2im for one input row: adds, in output-pixel order, the kernel row of every window in `strip` (the
-    /// window gradients of `outputRows`) that covers it. A window's kernel row and the input pixels under it
-    /// are both `kernel · inputChannels` consecutive floats, so each is one vector add.
-    private func addWindowRows(_ strip: UnsafePointer<Float>, outputRows: Range<Int>,
-                               into inputGradient: UnsafeMutablePointer<Float>, inputRow: Int) {
+    /// col2im for the windows of output pixels `columns` of `outputRow` (numbered over the batch), whose
+    /// gradients fill `strip`. A window's kernel row and the input pixels under it are both
+    /// `kernel · inputChannels` consecutive floats, so each is one vector add.
+    private func addWindows(_ strip: UnsafePointer<Float>, outputRow: Int, columns: Range<Int>,
+                            into inputGradient: UnsafeMutablePointer<Float>) {
         let cin = inputChannels, k = taps * cin
-        let (n, iy) = inputRow.quotientAndRemainder(dividingBy: height)
-        let pixelRow = inputGradient + inputRow * width * cin
-        for row in max(outputRows.lowerBound, n * outputHeight)..<min(outputRows.upperBound, (n + 1) * outputHeight) {
-            let a = iy + padding - (row - n * outputHeight) * stride
-            guard a >= 0 && a < kernel else { continue }
-            let windows = strip + (row - outputRows.lowerBound) * outputWidth * k + a * kernel * cin
-            for ox in 0..<outputWidth {
+        let (n, oy) = outputRow.quotientAndRemainder(dividingBy: outputHeight)
+        for a in 0..<kernel {
+            let iy = oy * stride + a - padding
+            guard iy >= 0 && iy < height else { continue }
+            let pixelRow = inputGradient + (n * height + iy) * width * cin
+            for ox in columns {
                 // Taps b0..<b1 land inside the row, at input columns ox·stride − padding + b.
                 let left = ox * stride - padding
                 let b0 = max(0, -left), b1 = min(kernel, width - left)
                 guard b0 < b1 else { continue }
-                let window = windows + ox * k + b0 * cin, pixels = pixelRow + (left + b0) * cin
-                let count = (b1 - b0) * cin
+                let window = strip + (ox - columns.lowerBound) * k + (a * kernel + b0) * cin
+                let pixels = pixelRow + (left + b0) * cin, count = (b1 - b0) * cin
                 for i in Swift.stride(from: 0, to: count, by: 8) {
                     let lanes = min(8, count - i)
                     (SIMD8<Float>(loading: pixels + i, count: lanes) + SIMD8<Float>(loading: window + i, count: lanes))

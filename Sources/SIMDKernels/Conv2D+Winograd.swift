@@ -4,10 +4,12 @@
 /// A k×k kernel is cut into ⌈k/3⌉² blocks of 3×3 taps (zero past the kernel's edge); block (p, q) is a
 /// 3×3 correlation whose window starts 3p rows and 3q columns further. Per group of tiles (4×4 output
 /// pixels each):
-/// 1. input transform: V[ξ][tile][(block, i)] = (Bᵀ d B)[ξ] of the block's 6×6 window, for the 36 points ξ;
-/// 2. 36 GEMMs, one per point, K = blocks × input channels: M[ξ][tile][o] = Σ V[ξ][tile][k] · U[ξ][k][o],
+/// 1. input transform: V[tile][ξ][(block, i)] = (Bᵀ d B)[ξ] of the block's 6×6 window, for the 36 points ξ;
+/// 2. 36 GEMMs, one per point, K = blocks × input channels: M[tile][ξ][o] = Σ V[tile][ξ][k] · U[ξ][k][o],
 ///    U = G g Gᵀ of each block, packed as B;
 /// 3. output transform: the tile's 4×4 outputs = Aᵀ M A (+ bias, or + the existing output).
+/// V and M are tile-major, so each transform reads or writes one tile's 36 points as one contiguous block
+/// (36 scattered streams were slower); a point's GEMM reads its rows at a stride of 36 rows.
 /// Multiplies per output: 36/16 per block and channel pair, against k² for the direct GEMM: a quarter for
 /// 3×3, 0.36 for 5×5. The group is sized so that one point's V and M stay in L2 while its GEMM runs.
 public final class WinogradWeights: @unchecked Sendable {  // unchecked: read-only after init
@@ -138,7 +140,8 @@ extension Conv2D {
         precondition(fitsWinograd, "Winograd F(4×4, 3×3): \(self) is not a stride-1 layer of whole channel vectors")
         let grid = WinogradGrid(self)
         let k = grid.blocks * grid.blocks * inputChannels, cout = outputChannels, points = WinogradF43.points
-        // One point's V and M (perGroup × (k + cout) floats) take at most 256 KiB.
+        // One point's V and M rows (perGroup × (k + cout) floats) take at most 256 KiB. Groups a quarter or half
+        // that size cost more GEMM time (U re-read per group) than they saved in the transforms; twice it, no change.
         let perGroup = min(grid.tiles, max(16, (1 << 16) / (k + cout)))
         let (v, vCapacity) = ScratchPool.take(points * perGroup * k)
         let (m, mCapacity) = ScratchPool.take(points * perGroup * cout)
@@ -151,21 +154,21 @@ extension Conv2D {
                 withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: points) { window in
                     for slot in share(count, worker, threads) {
                         grid.transformInput(input, mask: mask, tile: first + slot, window: window.baseAddress!,
-                                            into: vp + slot * k, pointStride: perGroup * k)
+                                            into: vp + slot * points * k, pointStride: k)
                     }
                 }
             }
             Parallel.forEach(points) { point in
                 runGemmOnCurrentThread(
-                    MatrixRows(a: vp + point * perGroup * k, rowStride: k, ks: 1,
-                               c: mp + point * perGroup * cout, ldc: cout),
+                    MatrixRows(a: vp + point * k, rowStride: points * k, ks: 1,
+                               c: mp + point * cout, ldc: points * cout),
                     m: count, b: weights.points[point], layout: KLayout(segments: 1, length: k), tile: tile,
                     alpha: 1, beta: 0, bias: nil)
             }
             Parallel.forEach(threads) { worker in
                 withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: points) { products in
                     for slot in share(count, worker, threads) {
-                        grid.transformOutput(mp + slot * cout, pointStride: perGroup * cout, tile: first + slot,
+                        grid.transformOutput(mp + slot * points * cout, pointStride: cout, tile: first + slot,
                                              scratch: products.baseAddress!, bias: bias,
                                              into: output, epilogue: epilogue)
                     }

@@ -36,9 +36,14 @@ public struct MaxPool2D: Sendable {
     public func backward(input: UnsafePointer<Float>, shape: NHWCShape, gradOutput: UnsafePointer<Float>,
                          gradInput: UnsafeMutablePointer<Float>) throws {
         let out = try outputShape(for: shape)
+        // When the windows tile the input exactly (VGG16's 2×2/2 on even maps), every input pixel is in one
+        // window and just gets its share: no zero fill, no adds.
         if window == stride && out.height * stride == shape.height && out.width * stride == shape.width {
-            return tilingBackward(input: input, shape: shape, outputShape: out, gradOutput: gradOutput,
-                                  gradInput: gradInput)
+            Parallel.forEach(out.batch * out.height) { row in
+                route(input, shape: shape, outputShape: out, gradOutput: gradOutput, gradInput: gradInput,
+                      outputRow: row, accumulate: false)
+            }
+            return
         }
         Parallel.fillZeros(gradInput, count: shape.count)
         // Windows of output rows r and r + phases never share input rows, so each phase runs in parallel.
@@ -49,34 +54,28 @@ public struct MaxPool2D: Sendable {
                 let (n, k) = item.quotientAndRemainder(dividingBy: rowsPerPhase)
                 let oy = k * phases + phase
                 guard oy < out.height else { return }
-                forEachWindow(input, shape: shape, outputShape: out, outputRow: n * out.height + oy) { o, c, lanes, _, arg in
-                    let ox = o % out.width
-                    for lane in 0..<lanes {
-                        let (ky, kx) = Int(arg[lane]).quotientAndRemainder(dividingBy: window)
-                        let source = ((n * shape.height + oy * stride + ky) * shape.width + ox * stride + kx)
-                        gradInput[source * shape.channels + c + lane] += gradOutput[o * out.channels + c + lane]
-                    }
-                }
+                route(input, shape: shape, outputShape: out, gradOutput: gradOutput, gradInput: gradInput,
+                      outputRow: n * out.height + oy, accumulate: true)
             }
         }
     }
 
-    /// Backward when the windows tile the input exactly (VGG16's 2×2/2 on even maps): every input pixel is
-    /// in one window, so each gets its window's gradient or zero, eight channels at a time, with no zero fill
-    /// and no scatter.
-    private func tilingBackward(input: UnsafePointer<Float>, shape: NHWCShape, outputShape out: NHWCShape,
-                                gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>) {
-        Parallel.forEach(out.batch * out.height) { row in
-            let (n, oy) = row.quotientAndRemainder(dividingBy: out.height)
-            forEachWindow(input, shape: shape, outputShape: out, outputRow: row) { o, c, lanes, _, arg in
-                let g = SIMD8<Float>(loading: gradOutput + o * out.channels + c, count: lanes)
-                let ox = o % out.width
-                for ky in 0..<window {
-                    for kx in 0..<window {
-                        let pixel = (n * shape.height + oy * stride + ky) * shape.width + ox * stride + kx
-                        SIMD8<Float>().replacing(with: g, where: arg .== Float(ky * window + kx))
-                            .store(to: gradInput + pixel * shape.channels + c, count: lanes)
-                    }
+    /// Sends one output row's gradients to their windows' arg-maxes, eight channels at a time: every pixel of
+    /// a window gets the gradient where it is the arg-max and 0 elsewhere, stored, or added when windows overlap.
+    private func route(_ input: UnsafePointer<Float>, shape: NHWCShape, outputShape out: NHWCShape,
+                       gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>, outputRow: Int,
+                       accumulate: Bool) {
+        let (n, oy) = outputRow.quotientAndRemainder(dividingBy: out.height)
+        forEachWindow(input, shape: shape, outputShape: out, outputRow: outputRow) { o, c, lanes, _, arg in
+            let g = SIMD8<Float>(loading: gradOutput + o * out.channels + c, count: lanes)
+            let ox = o % out.width
+            for ky in 0..<window {
+                for kx in 0..<window {
+                    let pixel = (n * shape.height + oy * stride + ky) * shape.width + ox * stride + kx
+                    let share = SIMD8<Float>().replacing(with: g, where: arg .== Float(ky * window + kx))
+                    let destination = gradInput + pixel * shape.channels + c
+                    (accumulate ? SIMD8<Float>(loading: destination, count: lanes) + share : share)
+                        .store(to: destination, count: lanes)
                 }
             }
         }

@@ -10,14 +10,19 @@ public enum ChannelNormalize {
     public static func forward(_ f: UnsafePointer<Float>, shape: NHWCShape, output: UnsafeMutablePointer<Float>) {
         let c = shape.channels
         Parallel.forEachRange(shape.batch * shape.pixels, grain: 256) { pixels in
-            for p in pixels {
-                let scale = SIMD8<Float>(repeating: 1 / (norm(f + p * c, channels: c) + epsilon))
-                for ch in stride(from: 0, to: c, by: 8) {
-                    let lanes = min(8, c - ch)
-                    (SIMD8<Float>(loading: f + p * c + ch, count: lanes) * scale).store(to: output + p * c + ch, count: lanes)
-                }
-            }
+            for p in pixels { _ = forwardPixel(f + p * c, channels: c, output: output + p * c) }
         }
+    }
+
+    /// `forward` for one pixel of `channels` values; returns ‖f‖₂ (for `backwardPixel`).
+    public static func forwardPixel(_ f: UnsafePointer<Float>, channels c: Int, output: UnsafeMutablePointer<Float>) -> Float {
+        let n = norm(f, channels: c)
+        let scale = SIMD8<Float>(repeating: 1 / (n + epsilon))
+        for ch in stride(from: 0, to: c, by: 8) {
+            let lanes = min(8, c - ch)
+            (SIMD8<Float>(loading: f + ch, count: lanes) * scale).store(to: output + ch, count: lanes)
+        }
+        return n
     }
 
     /// `gradInput` (overwritten; may be `gradOutput`'s memory) from `gradOutput` = dL/dn.
@@ -26,22 +31,27 @@ public enum ChannelNormalize {
         let c = shape.channels
         Parallel.forEachRange(shape.batch * shape.pixels, grain: 256) { pixels in
             for p in pixels {
-                let x = f + p * c, dn = gradOutput + p * c, dx = gradInput + p * c
-                let n = norm(x, channels: c)
-                var dotSum = SIMD8<Float>()
-                for ch in stride(from: 0, to: c, by: 8) {
-                    let lanes = min(8, c - ch)
-                    dotSum = dotSum.addingProduct(SIMD8(loading: dn + ch, count: lanes), SIMD8(loading: x + ch, count: lanes))
-                }
-                let denominator = n + epsilon
-                let direct = SIMD8<Float>(repeating: n == 0 ? 0 : 1 / denominator)
-                let radial = SIMD8<Float>(repeating: n == 0 ? 0 : dotSum.sum() / (denominator * denominator * n))
-                for ch in stride(from: 0, to: c, by: 8) {
-                    let lanes = min(8, c - ch)
-                    let g = SIMD8<Float>(loading: dn + ch, count: lanes) * direct - SIMD8<Float>(loading: x + ch, count: lanes) * radial
-                    g.store(to: dx + ch, count: lanes)
-                }
+                backwardPixel(f + p * c, norm: norm(f + p * c, channels: c), gradOutput: gradOutput + p * c,
+                              channels: c, gradInput: gradInput + p * c)
             }
+        }
+    }
+
+    /// `backward` for one pixel of `channels` values whose ‖f‖₂ is `n`; `gradInput` may be `gradOutput`.
+    public static func backwardPixel(_ x: UnsafePointer<Float>, norm n: Float, gradOutput dn: UnsafePointer<Float>,
+                                     channels c: Int, gradInput dx: UnsafeMutablePointer<Float>) {
+        var dotSum = SIMD8<Float>()
+        for ch in stride(from: 0, to: c, by: 8) {
+            let lanes = min(8, c - ch)
+            dotSum = dotSum.addingProduct(SIMD8(loading: dn + ch, count: lanes), SIMD8(loading: x + ch, count: lanes))
+        }
+        let denominator = n + epsilon
+        let direct = SIMD8<Float>(repeating: n == 0 ? 0 : 1 / denominator)
+        let radial = SIMD8<Float>(repeating: n == 0 ? 0 : dotSum.sum() / (denominator * denominator * n))
+        for ch in stride(from: 0, to: c, by: 8) {
+            let lanes = min(8, c - ch)
+            let g = SIMD8<Float>(loading: dn + ch, count: lanes) * direct - SIMD8<Float>(loading: x + ch, count: lanes) * radial
+            g.store(to: dx + ch, count: lanes)
         }
     }
 

@@ -39,8 +39,7 @@ public final class LPIPS: Sendable {
         try check(image, against: target)
         let pass = try trunkForward(image, height: target.height, width: target.width, winograd: target.winograd)
         let terms = pass.taps.indices.map { k in
-            let n0 = LPIPSNormalization.forward(pass.taps[k])
-            return heads[k].term(n0.values, target.normalizedTaps[k].values, pixels: n0.shape.pixels)
+            heads[k].term(pass.taps[k].values, target.normalizedTaps[k].values, pixels: pass.taps[k].shape.pixels)
         }
         return LPIPSDistance(layerTerms: terms)
     }
@@ -53,14 +52,11 @@ public final class LPIPS: Sendable {
         var terms: [Double] = []
         var tapGradients: [LPIPSFeatureMap] = []
         for (k, tap) in pass.taps.enumerated() {
-            let n0 = LPIPSNormalization.forward(tap)
             var term = 0.0
-            var gradient = LPIPSFeatureMap(shape: n0.shape) {
-                term = heads[k].term(n0.values, target.normalizedTaps[k].values, pixels: n0.shape.pixels, gradient: $0)
-            }
+            tapGradients.append(LPIPSFeatureMap(shape: tap.shape) {
+                term = heads[k].term(tap.values, target.normalizedTaps[k].values, pixels: tap.shape.pixels, gradient: $0)
+            })
             terms.append(term)
-            LPIPSNormalization.backward(&gradient, input: tap)
-            tapGradients.append(gradient)
         }
         var gradient = try trunkBackward(pass, tapGradients: tapGradients, winograd: target.winograd)
         LPIPSScaling.backward(&gradient)

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Foundation
 import Pipeline
 import PivotBenchmarks
+import SIMDKernels
 
 @main
 struct Pivot: ParsableCommand {
@@ -13,6 +15,13 @@ struct Pivot: ParsableCommand {
 
     static func main() {
         HeapPolicy.keepLargeBlocks()
+        if let value = ProcessInfo.processInfo.environment["PIVOT_THREADS"] {
+            guard let threads = Int(value), threads > 0 else {
+                FileHandle.standardError.write(Data("pivot: PIVOT_THREADS must be a positive integer, not '\(value)'\n".utf8))
+                Foundation.exit(64)
+            }
+            Parallel.threadCount = threads
+        }
         main(nil)
     }
 }

@@ -8,8 +8,10 @@
 /// 2. 36 GEMMs, one per point, K = blocks × input channels: M[tile][ξ][o] = Σ V[tile][ξ][k] · U[ξ][k][o],
 ///    U = G g Gᵀ of each block, packed as B;
 /// 3. output transform: the tile's 4×4 outputs = Aᵀ M A (+ bias, or + the existing output).
-/// V and M are tile-major, so each transform reads or writes one tile's 36 points as one contiguous block
-/// (36 scattered streams were slower); a point's GEMM reads its rows at a stride of 36 rows.
+/// With long rows (K ≥ 128) V and M are tile-major, so each transform reads or writes one tile's 36 points as
+/// one contiguous block (36 scattered streams were slower) and a point's GEMM reads its rows at a stride of 36
+/// rows. Short rows stay point-major: a 128-byte row every 4.6 KB starved the GEMM of StyleGAN2's 32-channel
+/// 1024² layers (1.9× slower than point-major).
 /// Multiplies per output: 36/16 per block and channel pair, against k² for the direct GEMM: a quarter for
 /// 3×3, 0.36 for 5×5. The group is sized so that one point's V and M stay in L2 while its GEMM runs.
 public final class WinogradWeights: @unchecked Sendable {  // unchecked: read-only after init
@@ -148,33 +150,45 @@ extension Conv2D {
         defer { ScratchPool.give(v, capacity: vCapacity); ScratchPool.give(m, capacity: mCapacity) }
         nonisolated(unsafe) let (vp, mp, bias, mask) = (v, m, bias, mask)
         let tile = Tile.forColumns(cout), threads = Parallel.threadCount
+        let layout = WinogradLayout(tileMajor: k >= 128, points: points, tiles: perGroup)
         for first in Swift.stride(from: 0, to: grid.tiles, by: perGroup) {
             let count = min(perGroup, grid.tiles - first)
             Parallel.forEach(threads) { worker in
                 withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: points) { window in
                     for slot in share(count, worker, threads) {
                         grid.transformInput(input, mask: mask, tile: first + slot, window: window.baseAddress!,
-                                            into: vp + slot * points * k, pointStride: k)
+                                            into: vp + slot * layout.tileStride * k, pointStride: layout.pointStride * k)
                     }
                 }
             }
             Parallel.forEach(points) { point in
                 runGemmOnCurrentThread(
-                    MatrixRows(a: vp + point * k, rowStride: points * k, ks: 1,
-                               c: mp + point * cout, ldc: points * cout),
+                    MatrixRows(a: vp + point * layout.pointStride * k, rowStride: layout.tileStride * k, ks: 1,
+                               c: mp + point * layout.pointStride * cout, ldc: layout.tileStride * cout),
                     m: count, b: weights.points[point], layout: KLayout(segments: 1, length: k), tile: tile,
                     alpha: 1, beta: 0, bias: nil)
             }
             Parallel.forEach(threads) { worker in
                 withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: points) { products in
                     for slot in share(count, worker, threads) {
-                        grid.transformOutput(mp + slot * points * cout, pointStride: cout, tile: first + slot,
+                        grid.transformOutput(mp + slot * layout.tileStride * cout, pointStride: layout.pointStride * cout,
+                                             tile: first + slot,
                                              scratch: products.baseAddress!, bias: bias,
                                              into: output, epilogue: epilogue)
                     }
                 }
             }
         }
+    }
+}
+
+/// Where tile t's point ξ lives in V and M, in rows: t·tileStride + ξ·pointStride.
+private struct WinogradLayout {
+    let tileStride: Int
+    let pointStride: Int
+
+    init(tileMajor: Bool, points: Int, tiles: Int) {
+        (tileStride, pointStride) = tileMajor ? (points, 1) : (1, tiles)
     }
 }
 

@@ -50,7 +50,7 @@ extension Conv2D {
     }
 
     /// output[p][r] (=, or += when `accumulate`) Σ_k A[r][k] · windows[k][p] (+ bias[r]) for the gather's
-    /// pixels p, A read from `weights` as `WeightRows`. K is the gather's taps × channels, tap after tap, in
+    /// pixels p, A read in place from `weights` as `MatrixRows`. K is the gather's taps × channels, tap after tap, in
     /// `layout`'s segments (one per tap, or one for all when A runs straight through the taps).
     private func runTransposed(_ gather: TapGather, weights: UnsafePointer<Float>, rowStride: Int, ks: Int,
                                segmentStride: Int, rows: Int, layout: KLayout,
@@ -60,7 +60,7 @@ extension Conv2D {
         let windows = PackedMatrix(rows: layout.segments * layout.length, columns: pixels, panelWidth: tile.nr)
         packWindows(gather, pixels: pixels, into: windows)
         ScratchPool.with(rows * pixels) { transposed in
-            let a = WeightRows(base: weights, rowStride: rowStride, ks: ks, segmentStride: segmentStride,
+            let a = MatrixRows(a: weights, rowStride: rowStride, ks: ks, segmentStride: segmentStride,
                                c: transposed, ldc: pixels)
             runGemm(a, m: rows, b: windows, layout: layout, tile: tile, alpha: 1, beta: 0, bias: nil)
             for p in 0..<pixels {
@@ -92,29 +92,5 @@ extension Conv2D {
                 }
             }
         }
-    }
-}
-
-/// The weights read in place as a GEMM's A: row r of segment s starts at base + s·segmentStride + r·rowStride
-/// and k advances by `ks`; C row r is at c + r·ldc.
-struct WeightRows: RowSource {
-    var base: UnsafePointer<Float>
-    var rowStride: Int
-    var ks: Int
-    var segmentStride: Int
-    var c: UnsafeMutablePointer<Float>
-    var ldc: Int
-
-    func fillRows(_ out: UnsafeMutablePointer<UnsafePointer<Float>>, mr: Int, first: Int, count: Int,
-                  segments: Range<Int>) {
-        var slot = out
-        for s in segments {
-            for i in 0..<mr { slot[i] = base + s * segmentStride + (first + (i < count ? i : 0)) * rowStride }
-            slot += mr
-        }
-    }
-
-    func fillOutputRows(_ out: UnsafeMutablePointer<UnsafeMutablePointer<Float>>, first: Int, count: Int) {
-        for i in 0..<count { out[i] = c + (first + i) * ldc }
     }
 }

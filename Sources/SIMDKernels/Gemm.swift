@@ -31,17 +31,23 @@ public func sgemm(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: I
             alpha: alpha, beta: beta, bias: nil)
 }
 
-/// A plain matrix as a GEMM's A operand: row i starts at `a + i·rowStride`, k advances by `ks`.
+/// A plain matrix as a GEMM's A operand: row i of segment s starts at `a + s·segmentStride + i·rowStride`
+/// (one segment for a plain GEMM), k advances by `ks`; C row i is at `c + i·ldc`.
 struct MatrixRows: RowSource {
     let a: UnsafePointer<Float>
     let rowStride: Int
     let ks: Int
+    var segmentStride = 0
     let c: UnsafeMutablePointer<Float>
     let ldc: Int
 
     func fillRows(_ out: UnsafeMutablePointer<UnsafePointer<Float>>, mr: Int, first: Int, count: Int,
                   segments: Range<Int>) {
-        for i in 0..<mr { out[i] = a + (first + (i < count ? i : 0)) * rowStride }
+        var slot = out
+        for s in segments {
+            for i in 0..<mr { slot[i] = a + s * segmentStride + (first + (i < count ? i : 0)) * rowStride }
+            slot += mr
+        }
     }
 
     func fillOutputRows(_ out: UnsafeMutablePointer<UnsafeMutablePointer<Float>>, first: Int, count: Int) {

@@ -22,7 +22,10 @@ public final class WinogradWeights: @unchecked Sendable {  // unchecked: read-on
     let points: [PackedMatrix]
 
     /// Transforms HWIO weights `[kernel][kernel][inputChannels][outputChannels]`; channel counts multiples of 8.
-    init(hwio w: UnsafePointer<Float>, kernel: Int, inputChannels: Int, outputChannels: Int) {
+    /// With `adjoint`, `w` holds the HWIO weights `[kernel][kernel][outputChannels][inputChannels]` of the
+    /// layer whose backward-data convolution these weights are for: its kernel is read flipped, with the
+    /// channel roles swapped, straight from `w` (no flipped copy).
+    init(hwio w: UnsafePointer<Float>, kernel: Int, inputChannels: Int, outputChannels: Int, adjoint: Bool = false) {
         precondition(inputChannels % 8 == 0 && outputChannels % 8 == 0, "Winograd weights need whole vectors")
         self.kernel = kernel
         self.inputChannels = inputChannels
@@ -35,25 +38,44 @@ public final class WinogradWeights: @unchecked Sendable {  // unchecked: read-on
         let threads = Parallel.threadCount
         storages.withUnsafeBufferPointer { storages in
             Parallel.forEach(threads) { worker in
+                // g[tap·8 + r]: the block's 3×3 taps for eight rows (input channels) and eight outputs. Per row,
                 // G along the block's rows gives the 6×3 `columns`; G along its columns gives U.
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6 * 3 + 6) { scratch in
-                    let columns = scratch.baseAddress!, u = columns + 6 * 3
-                    for row in share(rows, worker, threads) {
-                        let block = row / cin, i = row % cin, a0 = block / span * 3, b0 = block % span * 3
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 9 * 8 + 6 * 3 + 6) { scratch in
+                    let g = scratch.baseAddress!, columns = g + 9 * 8, u = columns + 6 * 3
+                    for group in share(rows / 8, worker, threads) {
+                        let block = 8 * group / cin, i0 = 8 * group % cin, a0 = block / span * 3, b0 = block % span * 3
                         for o in stride(from: 0, to: cout, by: 8) {
-                            let g = { (a: Int, b: Int) in
-                                a0 + a < kernel && b0 + b < kernel
-                                    ? UnsafeRawPointer(w + (((a0 + a) * kernel + b0 + b) * cin + i) * cout + o)
-                                        .loadUnaligned(as: SIMD8<Float>.self)
-                                    : SIMD8()
+                            for a in 0..<3 {
+                                for b in 0..<3 {
+                                    let taps = g + (a * 3 + b) * 8, y = a0 + a, x = b0 + b
+                                    if y >= kernel || x >= kernel {
+                                        taps.update(repeating: SIMD8(), count: 8)
+                                    } else if adjoint {
+                                        // Tap (y, x) is the layer's tap (k−1−y, k−1−x), whose rows are our outputs.
+                                        let tap = (kernel - 1 - y) * kernel + kernel - 1 - x
+                                        transpose8x8(w + (tap * cout + o) * cin + i0, cin,
+                                                     into: UnsafeMutableRawPointer(taps).assumingMemoryBound(to: Float.self), 8)
+                                    } else {
+                                        for r in 0..<8 {
+                                            taps[r] = UnsafeRawPointer(w + ((y * kernel + x) * cin + i0 + r) * cout + o)
+                                                .loadUnaligned(as: SIMD8<Float>.self)
+                                        }
+                                    }
+                                }
                             }
-                            for b in 0..<3 { WinogradF43.transformWeight(g(0, b), g(1, b), g(2, b), into: columns + b, stride: 3) }
-                            let offset = ((o / nr) * rows + row) * nr + o % nr
-                            for r in 0..<6 {
-                                WinogradF43.transformWeight(columns[r * 3], columns[r * 3 + 1], columns[r * 3 + 2],
-                                                            into: u, stride: 1)
-                                for c in 0..<6 {
-                                    UnsafeMutableRawPointer(storages[r * 6 + c] + offset).storeBytes(of: u[c], as: SIMD8<Float>.self)
+                            for r in 0..<8 {
+                                let row = 8 * group + r
+                                for b in 0..<3 {
+                                    WinogradF43.transformWeight(g[b * 8 + r], g[(3 + b) * 8 + r], g[(6 + b) * 8 + r],
+                                                                into: columns + b, stride: 3)
+                                }
+                                let offset = ((o / nr) * rows + row) * nr + o % nr
+                                for p in 0..<6 {
+                                    WinogradF43.transformWeight(columns[p * 3], columns[p * 3 + 1], columns[p * 3 + 2],
+                                                                into: u, stride: 1)
+                                    for c in 0..<6 {
+                                        UnsafeMutableRawPointer(storages[p * 6 + c] + offset).storeBytes(of: u[c], as: SIMD8<Float>.self)
+                                    }
                                 }
                             }
                         }
@@ -97,15 +119,8 @@ extension Conv2D {
     /// The backward-data pass's weights: a stride-1 convolution's input gradient is the convolution of the
     /// output gradient (padded by kernel − 1 − padding) with the kernel flipped and its channel roles swapped.
     public func winogradBackwardDataWeights(_ weights: UnsafePointer<Float>) -> WinogradWeights {
-        let cin = inputChannels, cout = outputChannels, taps = kernel * kernel
-        let flipped = UnsafeMutablePointer<Float>.allocate(capacity: weightCount)
-        defer { flipped.deallocate() }
-        for t in 0..<taps {
-            for i in 0..<cin {
-                for o in 0..<cout { flipped[((taps - 1 - t) * cout + o) * cin + i] = weights[(t * cin + i) * cout + o] }
-            }
-        }
-        return WinogradWeights(hwio: flipped, kernel: kernel, inputChannels: cout, outputChannels: cin)
+        WinogradWeights(hwio: weights, kernel: kernel, inputChannels: outputChannels, outputChannels: inputChannels,
+                        adjoint: true)
     }
 
     /// `forward` with weights transformed by `winogradWeights`. Requires `usesWinograd`'s shape conditions

@@ -17,6 +17,10 @@ public enum Parallel {
         set { requestedThreads.store(max(1, newValue), ordering: .relaxed) }
     }
 
+    /// Never inlined: the serial loop then calls the same separately optimised closure as the pool threads.
+    /// Inlined, a body landed inside its (often large) caller, where the optimiser stopped inlining even
+    /// `loadUnaligned`, and one-thread runs paid a function call per vector load.
+    @inline(never)
     public static func forEach(_ count: Int, _ body: (Int) -> Void) {
         let threads = min(threadCount, count)
         if threads > 1, WorkerPool.shared.run(count: count, threads: threads, body) { return }

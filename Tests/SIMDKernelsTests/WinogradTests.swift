@@ -62,6 +62,24 @@ struct WinogradTests {
         #expect(s.backwardData(v.dy, v.w) == s.winogradBackwardData(v.dy, v.w))
     }
 
+    /// The backward-data weights, transformed straight from the layer's weights, are those of the transposed
+    /// convolution (kernel flipped, channel roles swapped) transformed from an explicitly flipped copy: the
+    /// backward-data pass gives exactly that convolution's forward pass.
+    @Test(arguments: winogradShapes.indices)
+    func backwardDataWeightsAreTheFlippedKernels(_ index: Int) {
+        let s = winogradShapes[index], v = ConvOperands(s, seed: UInt64(index) + 500)
+        let taps = s.kernel * s.kernel, cin = s.inputChannels, cout = s.outputChannels
+        var flipped = [Float](repeating: .nan, count: v.w.count)
+        for t in 0..<taps {
+            for i in 0..<cin {
+                for o in 0..<cout { flipped[((taps - 1 - t) * cout + o) * cin + i] = v.w[(t * cin + i) * cout + o] }
+            }
+        }
+        let transposed = try! Conv2D(batch: s.batch, height: s.outputHeight, width: s.outputWidth, inputChannels: cout,
+                                     outputChannels: cin, kernel: s.kernel, padding: s.kernel - 1 - s.padding)
+        #expect(s.winogradBackwardData(v.dy, v.w) == transposed.winogradForward(v.dy, flipped, bias: nil))
+    }
+
     /// The fused ReLU stores exactly relu(forward), NaN → 0; the fused ReLU backward (`activeOutput`) gives
     /// exactly the plain pass on the selected gradient, and a NaN gradient at an inactive unit stays out.
     @Test(arguments: [0, 1, 9, 12])

@@ -17,7 +17,11 @@ enum ConvolutionCases {
         let upsampling = quick
             ? [("StyleGAN2 conv0 16->32", try! UpsampleConv2D(batch: 1, height: 16, width: 16, inputChannels: 256, outputChannels: 256))]
             : [("StyleGAN2 conv0 64->128", try! UpsampleConv2D(batch: 1, height: 64, width: 64, inputChannels: 256, outputChannels: 256))]
+        // The weight gradients of the other StyleGAN2 3×3 layers (paper256 and config F), which PTI's tuning
+        // step runs on every step.
+        let weightGradientLayers = quick ? [] : [conv(32, 512), conv(64, 256), conv(128, 128), conv(256, 64), conv(512, 64)]
         return layers.flatMap { cases($0.0, $0.1) } + upsampling.flatMap { cases($0.0, $0.1) }
+            + weightGradientLayers.flatMap { weightGradientCases("StyleGAN2 conv \($0.height)x\($0.width)", $0) }
     }
 
     /// A 3×3, stride 1, padding 1 layer on a size×size map with `channels` in and out.
@@ -33,24 +37,36 @@ enum ConvolutionCases {
     static func cases(_ name: String, _ s: Conv2D) -> [KernelBenchmark.Case] {
         let x = Buffer(randomCount: s.inputCount), w = Buffer(randomCount: s.weightCount)
         let y = Buffer(count: s.outputCount), dy = Buffer(randomCount: s.outputCount)
-        let dx = Buffer(count: s.inputCount), dw = Buffer(count: s.weightCount)
+        let dx = Buffer(count: s.inputCount)
         let shape = label((s.height, s.width), s.inputChannels, s.outputChannels), flops = 2 * Double(s.multiplyAdds)
-        var direct = s
-        direct.algorithm = .implicitGemm
-        let passes = s.usesWinograd ? [(name + " Winograd", s), (name + " implicit GEMM", direct)] : [(name, s)]
-        return passes.flatMap { name, s -> [KernelBenchmark.Case] in
+        return passes(name, s).flatMap { name, s -> [KernelBenchmark.Case] in
             [.init(name: name + " fwd", shape: shape, flops: flops) {
                 s.forward(input: x.pointer, weights: w.pointer, bias: nil, output: y.pointer)
             },
             .init(name: name + " dX", shape: shape, flops: flops) {
                 s.backwardData(outputGradient: dy.pointer, weights: w.pointer, inputGradient: dx.pointer)
             }]
-        } + [
+        } + weightGradientCases(name, s)
+    }
+
+    /// The weight gradient (no bias) on each path of `passes`.
+    static func weightGradientCases(_ name: String, _ s: Conv2D) -> [KernelBenchmark.Case] {
+        let x = Buffer(randomCount: s.inputCount), dy = Buffer(randomCount: s.outputCount)
+        let dw = Buffer(count: s.weightCount)
+        let shape = label((s.height, s.width), s.inputChannels, s.outputChannels), flops = 2 * Double(s.multiplyAdds)
+        return passes(name, s).map { name, s in
             .init(name: name + " dW", shape: shape, flops: flops) {
                 s.backwardWeights(input: x.pointer, outputGradient: dy.pointer, weightGradient: dw.pointer,
                                   biasGradient: nil)
-            },
-        ]
+            }
+        }
+    }
+
+    /// The layer on Winograd and on the implicit GEMM when it takes Winograd, else as it is.
+    static func passes(_ name: String, _ s: Conv2D) -> [(String, Conv2D)] {
+        var direct = s
+        direct.algorithm = .implicitGemm
+        return s.usesWinograd ? [(name + " Winograd", s), (name + " implicit GEMM", direct)] : [(name, s)]
     }
 
     static func cases(_ name: String, _ s: UpsampleConv2D) -> [KernelBenchmark.Case] {

@@ -2,16 +2,23 @@ extension Conv2D {
     /// weightGradient (=, or += when `accumulate`) ∂L/∂weights, and optionally biasGradient, given the
     /// forward input and ∂L/∂output. Layouts as in `forward`.
     ///
-    /// A GEMM with M = taps × input channels, N = output channels and K = output pixels:
-    /// dW[tap][i][o] = Σ_p X[window(p, tap)][i] · dY[p][o] (`WeightGradientGemm`).
+    /// Layers that take Winograd in `forward` (`usesWinograd`) take it here too
+    /// (`Conv2D+WinogradWeightGradient.swift`); the others run a GEMM with M = taps × input channels,
+    /// N = output channels and K = output pixels: dW[tap][i][o] = Σ_p X[window(p, tap)][i] · dY[p][o]
+    /// (`WeightGradientGemm`).
     public func backwardWeights(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                                 weightGradient: UnsafeMutablePointer<Float>,
                                 biasGradient: UnsafeMutablePointer<Float>?, accumulate: Bool = false) {
-        WeightGradientGemm(source: input, sourceHeight: height, sourceWidth: width, channels: inputChannels,
-                           kernel: kernel, stride: stride, padding: padding, batch: batch,
-                           gridHeight: outputHeight, gridWidth: outputWidth, gradient: outputGradient,
-                           columns: outputChannels)
-            .run(into: weightGradient, accumulate: accumulate)
+        if usesWinograd {
+            winogradBackwardWeights(input: input, outputGradient: outputGradient, weightGradient: weightGradient,
+                                    accumulate: accumulate)
+        } else {
+            WeightGradientGemm(source: input, sourceHeight: height, sourceWidth: width, channels: inputChannels,
+                               kernel: kernel, stride: stride, padding: padding, batch: batch,
+                               gridHeight: outputHeight, gridWidth: outputWidth, gradient: outputGradient,
+                               columns: outputChannels)
+                .run(into: weightGradient, accumulate: accumulate)
+        }
         if let biasGradient {
             sumPixels(outputGradient, pixels: batch * outputHeight * outputWidth, channels: outputChannels,
                       into: biasGradient, accumulate: accumulate)

@@ -90,7 +90,7 @@ public final class WinogradWeights: @unchecked Sendable {  // unchecked: read-on
 @inline(__always) func winogradBlocks(_ kernel: Int) -> Int { (kernel + 2) / 3 }
 
 extension Conv2D {
-    /// Whether `forward` and `backwardData` take the Winograd path (see `algorithm`).
+    /// Whether `forward`, `backwardData` and `backwardWeights` take the Winograd path (see `algorithm`).
     public var usesWinograd: Bool {
         switch algorithm {
         case .implicitGemm, .smallMap: return false
@@ -172,7 +172,8 @@ extension Conv2D {
                 withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: points) { window in
                     for slot in share(count, worker, threads) {
                         grid.transformInput(input, mask: mask, tile: first + slot, window: window.baseAddress!,
-                                            into: vp + slot * layout.tileStride * k, pointStride: layout.pointStride * k)
+                                            into: vp + slot * layout.tileStride * k, pointStride: layout.pointStride * k,
+                                            panelStride: 16)
                     }
                 }
             }
@@ -216,7 +217,7 @@ enum WinogradEpilogue {
 }
 
 /// The tiling of a convolution's output into 4×4 blocks, and the per-tile transforms.
-private struct WinogradGrid {
+struct WinogradGrid {
     let height: Int, width: Int, channels: Int
     let outputHeight: Int, outputWidth: Int, outputChannels: Int
     let padding: Int, blocks: Int
@@ -243,18 +244,18 @@ private struct WinogradGrid {
     }
 
     /// V[ξ] for one tile: for each kernel block (p, q), its 6×6 window (input rows y − padding + 3p + 0…5,
-    /// columns likewise; zero outside the map), transformed, written to `v + ξ·pointStride + (p, q)·channels`.
+    /// columns likewise; zero outside the map), transformed. Row k = (p, q)·channels + j goes to
+    /// `v + ξ·pointStride + k/16 · panelStride + k%16`: in panels of 16 (panelStride 16: one contiguous row).
     @inline(__always)
     func transformInput(_ input: UnsafePointer<Float>, mask: UnsafePointer<Float>?, tile: Int,
                         window d: UnsafeMutablePointer<SIMD8<Float>>, into v: UnsafeMutablePointer<Float>,
-                        pointStride: Int) {
+                        pointStride: Int, panelStride: Int) {
         let (n, y, x) = origin(tile)
         for block in 0..<(blocks * blocks) {
             let y0 = y - padding + block / blocks * 3, x0 = x - padding + block % blocks * 3
             // Rows and columns of the window inside the map; the rest reads as zero.
             let rows = insideWindow(y0, height), columns = insideWindow(x0, width)
             let interior = rows == 0..<6 && columns == 0..<6
-            let out = v + block * channels
             for c in stride(from: 0, to: channels, by: 8) {
                 if !interior { d.update(repeating: SIMD8(), count: 36) }
                 // Rows outside the map stay zero, and so does their transform.
@@ -273,8 +274,9 @@ private struct WinogradGrid {
                     WinogradF43.transformInput(d + r * 6, stride: 1)
                 }
                 for col in 0..<6 { WinogradF43.transformInput(d + col, stride: 6) }
+                let k = block * channels + c, out = v + k / 16 * panelStride + k % 16
                 for point in 0..<36 {
-                    UnsafeMutableRawPointer(out + point * pointStride + c).storeBytes(of: d[point], as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(out + point * pointStride).storeBytes(of: d[point], as: SIMD8<Float>.self)
                 }
             }
         }

@@ -171,8 +171,7 @@ public struct BiasAct: Sendable {
                               noiseTerm: Float, channels: Int,
                               _ visit: (Int, Int, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) -> Void) {
         let gain = SIMD8<Float>(repeating: gain)
-        for c in stride(from: 0, to: channels, by: 8) {
-            let lanes = min(8, channels - c)
+        @inline(__always) func block(_ c: Int, _ lanes: Int) {
             let xv = SIMD8<Float>(loading: x + c, count: lanes)
             var v = SIMD8<Float>(repeating: noiseTerm), s = SIMD8<Float>(repeating: 1)
             if let scale {
@@ -197,6 +196,10 @@ public struct BiasAct: Sendable {
             }
             visit(c, lanes, xv, s, v, slope)
         }
+        // Whole vectors with a constant lane count (no partial-load branches in the loop), then the rest.
+        let whole = channels - channels % 8
+        for c in stride(from: 0, to: whole, by: 8) { block(c, 8) }
+        if whole < channels { block(whole, channels - whole) }
     }
 }
 

@@ -61,13 +61,16 @@ public struct ToRGBLayer: Sendable, StyleAffine {
                       b: k.baseAddress!, ldb: n, beta: 0, c: dx, ldc: n)
             } }
         }
-        var dWeff = [Float](repeating: 0, count: 3 * n)
+        // dWeff = gᵀ·x, computed as its transpose xᵀ·g: the GEMM packs its B operand, and g (pixels × 3) is
+        // a fraction of x (pixels × inputs).
+        var dWeffTransposed = [Float](repeating: 0, count: n * 3)
         g.withUnsafeBufferPointer { gp in x.values.withUnsafeBufferPointer { xp in
-            dWeff.withUnsafeMutableBufferPointer { dk in
-                sgemm(.transposed, .none, m: 3, n: n, k: pixels, alpha: 1, a: gp.baseAddress!, lda: 3,
-                      b: xp.baseAddress!, ldb: n, beta: 0, c: dk.baseAddress!, ldc: n)
+            dWeffTransposed.withUnsafeMutableBufferPointer { dk in
+                sgemm(.transposed, .none, m: n, n: 3, k: pixels, alpha: 1, a: xp.baseAddress!, lda: n,
+                      b: gp.baseAddress!, ldb: 3, beta: 0, c: dk.baseAddress!, ldc: 3)
             }
         } }
+        let dWeff = (0..<(3 * n)).map { dWeffTransposed[$0 % n * 3 + $0 / n] }
         let scale = Float(1 / Double(n).squareRoot())
         var ds = [Float](repeating: 0, count: n)
         for o in 0..<3 { for i in 0..<n { ds[i] += dWeff[o * n + i] * weight[o * n + i] * scale } }

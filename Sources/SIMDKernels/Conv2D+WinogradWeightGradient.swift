@@ -11,9 +11,10 @@
 /// Then once, dW[tap][i][o] = (Gᵀ M G)[tap] for each (block, i, o).
 ///
 /// V is stored in panels of 16 channels (`PanelRows`), so that the GEMM reads its rows along the tiles at a
-/// step of 16 floats and each tile writes whole cache lines; W is packed as the GEMM's B by its transform. The 36 GEMMs run in parallel,
-/// each on one thread, and every sum runs in the same order whatever the thread count.
-/// Multiplies: 36 per tile, input and output channel, against 9 · 16 for the direct GEMM.
+/// step of 16 floats and each tile writes whole cache lines; W is packed as the GEMM's B by its transform.
+/// The 36 GEMMs run in parallel, each on one thread, so every sum runs in the same order whatever the thread
+/// count. Multiplies per tile and channel pair: 36, against 9 taps × 16 pixels for the direct GEMM. M holds
+/// 36 · K · Cout floats (38 MB for 512 channels in and out), whatever the map size.
 extension Conv2D {
     func winogradBackwardWeights(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                                  weightGradient: UnsafeMutablePointer<Float>, accumulate: Bool) {
@@ -22,7 +23,7 @@ extension Conv2D {
         let k = grid.blocks * grid.blocks * inputChannels, cout = outputChannels, points = WinogradF43.points
         // One point's V and W (perGroup × (k + cout) floats) take at most 256 KiB, as in the forward pass; the
         // groups are balanced, so the last one is not a sliver.
-        let groups = (grid.tiles + max(16, (1 << 16) / (k + cout)) - 1) / max(16, (1 << 16) / (k + cout))
+        let limit = max(16, (1 << 16) / (k + cout)), groups = (grid.tiles + limit - 1) / limit
         let perGroup = (grid.tiles + groups - 1) / groups
         let tile = Tile.forColumns(cout), threads = Parallel.threadCount
         let w = (0..<points).map { _ in PackedMatrix(rows: perGroup, columns: cout, panelWidth: tile.nr) }

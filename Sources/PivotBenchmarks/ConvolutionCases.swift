@@ -62,11 +62,13 @@ enum ConvolutionCases {
         }
     }
 
-    /// The layer on Winograd and on the implicit GEMM when it takes Winograd, else as it is.
+    /// The layer forced onto Winograd and onto the implicit GEMM when it takes Winograd, else as it is. (The
+    /// automatic weight gradient of a layer with few channels is the GEMM's: `usesWinogradForWeightGradient`.)
     static func passes(_ name: String, _ s: Conv2D) -> [(String, Conv2D)] {
-        var direct = s
+        var winograd = s, direct = s
+        winograd.algorithm = .winograd
         direct.algorithm = .implicitGemm
-        return s.usesWinograd ? [(name + " Winograd", s), (name + " implicit GEMM", direct)] : [(name, s)]
+        return s.usesWinograd ? [(name + " Winograd", winograd), (name + " implicit GEMM", direct)] : [(name, s)]
     }
 
     static func cases(_ name: String, _ s: UpsampleConv2D) -> [KernelBenchmark.Case] {

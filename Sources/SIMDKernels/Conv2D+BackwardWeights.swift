@@ -2,14 +2,15 @@ extension Conv2D {
     /// weightGradient (=, or += when `accumulate`) ∂L/∂weights, and optionally biasGradient, given the
     /// forward input and ∂L/∂output. Layouts as in `forward`.
     ///
-    /// Layers that take Winograd in `forward` (`usesWinograd`) take it here too
-    /// (`Conv2D+WinogradWeightGradient.swift`); the others run a GEMM with M = taps × input channels,
+    /// Layers that take Winograd in `forward` take it here too when they have enough channels
+    /// (`usesWinogradForWeightGradient`, `Conv2D+WinogradWeightGradient.swift`); the others run a GEMM with
+    /// M = taps × input channels,
     /// N = output channels and K = output pixels: dW[tap][i][o] = Σ_p X[window(p, tap)][i] · dY[p][o]
     /// (`WeightGradientGemm`).
     public func backwardWeights(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                                 weightGradient: UnsafeMutablePointer<Float>,
                                 biasGradient: UnsafeMutablePointer<Float>?, accumulate: Bool = false) {
-        if usesWinograd {
+        if usesWinogradForWeightGradient {
             winogradBackwardWeights(input: input, outputGradient: outputGradient, weightGradient: weightGradient,
                                     accumulate: accumulate)
         } else {

@@ -90,7 +90,8 @@ public final class WinogradWeights: @unchecked Sendable {  // unchecked: read-on
 @inline(__always) func winogradBlocks(_ kernel: Int) -> Int { (kernel + 2) / 3 }
 
 extension Conv2D {
-    /// Whether `forward`, `backwardData` and `backwardWeights` take the Winograd path (see `algorithm`).
+    /// Whether `forward` and `backwardData` take the Winograd path (see `algorithm`; `backwardWeights`: see
+    /// `usesWinogradForWeightGradient`).
     public var usesWinograd: Bool {
         switch algorithm {
         case .implicitGemm, .smallMap: return false

@@ -16,6 +16,14 @@
 /// count. Multiplies per tile and channel pair: 36, against 9 taps × 16 pixels for the direct GEMM. M holds
 /// 36 · K · Cout floats (38 MB for 512 channels in and out), whatever the map size.
 extension Conv2D {
+    /// Whether `backwardWeights` takes the Winograd path: as `usesWinograd`, but on the automatic path only with
+    /// Cin·Cout ≥ 32·(Cin + Cout). The transforms cost about Cin + Cout per tile, the multiplies saved about
+    /// Cin·Cout: on StyleGAN2's 1024²×32 layer (one thread, shared machine) Winograd took 290–496 ms against the
+    /// GEMM's 314–358, no gain for its larger rounding; on 256²×64, 55–88 ms against 66–93.
+    public var usesWinogradForWeightGradient: Bool {
+        usesWinograd && (algorithm == .winograd || inputChannels * outputChannels >= 32 * (inputChannels + outputChannels))
+    }
+
     func winogradBackwardWeights(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                                  weightGradient: UnsafeMutablePointer<Float>, accumulate: Bool) {
         precondition(fitsWinograd, "Winograd F(4×4, 3×3): \(self) is not a stride-1 layer of whole channel vectors")

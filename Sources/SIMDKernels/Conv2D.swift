@@ -21,7 +21,8 @@ public struct Conv2D: Sendable, Equatable {
     public var kernel: Int
     public var stride: Int
     public var padding: Int
-    /// How `forward` and `backwardData` compute; `backwardWeights` takes Winograd with them, else its GEMM.
+    /// How `forward` and `backwardData` compute; `backwardWeights` takes Winograd with them where
+    /// `usesWinogradForWeightGradient`, else its GEMM.
     public var algorithm: ConvolutionAlgorithm = .automatic
 
     public init(batch: Int, height: Int, width: Int, inputChannels: Int, outputChannels: Int,

@@ -67,15 +67,16 @@ struct Conv2DWinogradWeightGradientTests {
         }
     }
 
-    /// The automatic path takes Winograd for the weight gradient exactly when it does for the forward pass.
+    /// The automatic path takes Winograd for the weight gradient where it does for the forward pass and the
+    /// channels are enough (Cin·Cout ≥ 32·(Cin + Cout)): a 32² map of 64 channels, not 31² nor 32 channels.
     @Test func automaticPathChoosesWinogradByShape() {
-        for (size, winograd) in [(32, true), (31, false)] {
-            let s = try! Conv2D(batch: 1, height: size, width: size, inputChannels: 16, outputChannels: 8, kernel: 3,
-                                padding: 1)
+        for (size, channels, winograd) in [(32, 64, true), (31, 64, false), (32, 32, false), (32, 64 + 8, true)] {
+            let s = try! Conv2D(batch: 1, height: size, width: size, inputChannels: channels, outputChannels: 64,
+                                kernel: 3, padding: 1)
             var forced = s
             forced.algorithm = winograd ? .winograd : .implicitGemm
             let v = ConvOperands(s, seed: 640)
-            #expect(s.usesWinograd == winograd)
+            #expect(s.usesWinogradForWeightGradient == winograd && s.usesWinograd == (size == 32))
             #expect(s.backwardWeights(v.x, v.dy).0 == forced.backwardWeights(v.x, v.dy).0)
         }
     }

@@ -93,6 +93,7 @@ public struct Projector {
         var adam = Adam(learningRate: 0)
         var state = AdamState(shapes: [latent.count] + synthesis.layers.map { $0.noiseConst.count })
         var losses: [Double] = []
+        let frozen = synthesis.frozenWeights()  // only the noise maps change from step to step
 
         for step in 0..<settings.steps {
             let noiseScale = Float(schedule.wNoiseScale(step: step, wStd: statistics.standardDeviation))
@@ -100,7 +101,7 @@ public struct Projector {
             let noised = latent.map { $0 + noiseScale * rng.nextNormal() }
             let ws = (0..<numWs).map { i in Array(noised[(rows == 1 ? 0 : i) * wDim ..< ((rows == 1 ? 0 : i) + 1) * wDim]) }
 
-            let trace = synthesis.forward(ws: ws, noise: .const, keep: true)
+            let trace = synthesis.forward(ws: ws, noise: .const, keep: true, frozen: frozen)
             let (distance, smallGradient) = try lpips.distanceAndGradient(try downsampled(trace.image, from: resolution, to: size), to: lpipsTarget)
             var dImage = smallGradient
             if size != resolution {

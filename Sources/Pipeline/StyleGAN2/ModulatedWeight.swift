@@ -54,6 +54,20 @@ struct ModulatedWeight {
         packed = pack(weight, inputScale: styles)
     }
 
+    /// Given demodulation coefficients and no packed weight: the non-fused form, which scales by them in the
+    /// epilogue.
+    init(demodulation: [Float], inputs: Int, layout: Layout) {
+        self.inputs = inputs; outputs = demodulation.count; self.layout = layout
+        self.demodulation = demodulation
+        packed = []
+    }
+
+    /// W alone in `layout`, neither modulated nor demodulated: the fixed weight of the non-fused form.
+    static func unmodulated(_ weight: [Float], inputs: Int, outputs: Int, layout: Layout) -> [Float] {
+        ModulatedWeight(demodulation: [Float](repeating: 1, count: outputs), inputs: inputs, layout: layout)
+            .pack(weight, inputScale: nil)
+    }
+
     /// W[o,i,t]·inputScale[i]·d[o] in `layout`; no input scale gives W·d, the shared weight of the non-fused
     /// form with its demodulation folded in.
     func pack(_ weight: [Float], inputScale: [Float]?) -> [Float] {

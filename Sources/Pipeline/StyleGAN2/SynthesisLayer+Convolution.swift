@@ -7,7 +7,7 @@ import SIMDKernels
 /// weights of the stride-2 convolution the transposed conv is the adjoint of: [tap][outputs][inputs].
 extension SynthesisLayer {
     /// conv1: 3×3, padding 1, weights [tap][inputs][outputs].
-    private var sameSizeConvolution: Conv2D {
+    var sameSizeConvolution: Conv2D {
         try! Conv2D(batch: 1, height: resolution, width: resolution, inputChannels: inputs,
                     outputChannels: outputs, kernel: 3, padding: 1)
     }
@@ -21,9 +21,10 @@ extension SynthesisLayer {
     /// The layout `ModulatedWeight` packs for this layer's convolution.
     var weightLayout: ModulatedWeight.Layout { up ? .tapOutputInput : .tapInputOutput }
 
-    func convolve(_ x: FeatureMap, _ m: ModulatedWeight) -> FeatureMap {
+    /// conv1 with the given weights (`weightLayout`).
+    func convolve(_ x: FeatureMap, weights: [Float]) -> FeatureMap {
         FeatureMap(size: resolution, channels: outputs) { y in
-            x.values.withUnsafeBufferPointer { xp in m.packed.withUnsafeBufferPointer { wp in
+            x.values.withUnsafeBufferPointer { xp in weights.withUnsafeBufferPointer { wp in
                 sameSizeConvolution.forward(input: xp.baseAddress!, weights: wp.baseAddress!, bias: nil, output: y)
             } }
         }
@@ -50,10 +51,11 @@ extension SynthesisLayer {
         }
     }
 
-    /// conv0: transposed conv (n → 2n+1), then the [1,3,3,1] blur (2n+1 → 2n).
-    func convolveUp(_ x: FeatureMap, _ m: ModulatedWeight) -> FeatureMap {
+    /// conv0: transposed conv (n → 2n+1), then the [1,3,3,1] blur (2n+1 → 2n), with the given weights
+    /// (`weightLayout`).
+    func convolveUp(_ x: FeatureMap, weights: [Float]) -> FeatureMap {
         FeatureMap(size: resolution, channels: outputs) { y in
-            x.values.withUnsafeBufferPointer { xp in m.packed.withUnsafeBufferPointer { wp in
+            x.values.withUnsafeBufferPointer { xp in weights.withUnsafeBufferPointer { wp in
                 upsamplingConvolution.forward(input: xp.baseAddress!, weights: wp.baseAddress!, output: y)
             } }
         }

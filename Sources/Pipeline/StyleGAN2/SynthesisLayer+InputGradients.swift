@@ -11,19 +11,32 @@ import SIMDKernels
 ///     ds_i = Σ_p gxs_i·x_i  −  s_i · Σ_o d_o² · (Σ_p g_o·conv_o) · Q[o,i]
 ///
 /// (the second term is the demodulation's: ∂d_o/∂s_i = −d_o³·s_i·Q[o,i], and Σ_p g_o·c_o = Σ_p g_o·conv_o / d_o).
+///
+/// After the non-fused forward pass the saved output is c itself, so the epilogue's backward gives g·d and
+/// Σ_p g·c directly: gxs = conv_input_grad(g·d, W) on the frozen W, and the demodulation term's
+/// Σ_p g_o·conv_o = d_o·Σ_p g_o·c_o.
 extension SynthesisLayer {
     func backwardToInputs(_ dy: FeatureMap, input x: FeatureMap, _ saved: Saved, w: [Float],
                           clamp: Float?) -> (dx: FeatureMap, dw: [Float], dNoise: [Float]?) {
         var none: SynthesisLayer? = nil
         let (dConv, dNoise, convolutionDots) = activationBackward(dy, saved, clamp: clamp, grads: &none,
                                                                   convolutionDots: true)
-        let shared = saved.modulated.pack(weight, inputScale: nil)
-        var dx = up ? convolveUpBackwardData(dConv, weights: shared) : convolveBackwardData(dConv, weights: shared)
-        let inputDots = scaleByStylesBackward(&dx, input: x, styles: saved.styles)
         let d = saved.modulated.demodulation
-        let coefficients = (0..<outputs).map { o in d[o] * d[o] * convolutionDots[o] }
+        var dx: FeatureMap
+        let coefficients: [Float], squares: [Float]
+        if let frozen = saved.frozen {
+            dx = convolveBackwardData(dConv, frozen)
+            coefficients = (0..<outputs).map { o in d[o] * d[o] * d[o] * convolutionDots[o] }
+            squares = frozen.squares
+        } else {
+            let shared = saved.modulated.pack(weight, inputScale: nil)
+            dx = up ? convolveUpBackwardData(dConv, weights: shared) : convolveBackwardData(dConv, weights: shared)
+            coefficients = (0..<outputs).map { o in d[o] * d[o] * convolutionDots[o] }
+            squares = weightSquares()
+        }
+        let inputDots = scaleByStylesBackward(&dx, input: x, styles: saved.styles)
         var dStyles = inputDots
-        let demodulationTerm = weightSquareProducts(coefficients)
+        let demodulationTerm = products(coefficients, squares)
         for i in 0..<inputs { dStyles[i] -= saved.styles[i] * demodulationTerm[i] }
         return (dx, affineBackward(dStyles, w: w, grads: &none), dNoise)
     }
@@ -43,18 +56,26 @@ extension SynthesisLayer {
         return dots
     }
 
-    /// Σ_o c[o]·Q[o,i] for every input i, Q[o,i] = Σ_t W[o,i,t]².
-    private func weightSquareProducts(_ c: [Float]) -> [Float] {
+    /// Q[o,i] = Σ_t W[o,i,t]², [outputs][inputs].
+    func weightSquares() -> [Float] {
         let taps = ModulatedWeight.taps
-        var result = [Float](repeating: 0, count: inputs)
-        weight.withUnsafeBufferPointer { w in result.withUnsafeMutableBufferPointer { r in
-            for o in 0..<outputs {
-                let row = w.baseAddress! + o * inputs * taps
-                for i in 0..<inputs {
-                    var q: Float = 0
-                    for t in 0..<taps { q += row[i * taps + t] * row[i * taps + t] }
-                    r[i] += c[o] * q
+        return weight.withUnsafeBufferPointer { w in
+            filledArray(count: outputs * inputs) { q in
+                for j in 0..<(outputs * inputs) {
+                    var sum: Float = 0
+                    for t in 0..<taps { sum += w[j * taps + t] * w[j * taps + t] }
+                    q[j] = sum
                 }
+            }
+        }
+    }
+
+    /// Σ_o c[o]·Q[o,i] for every input i.
+    private func products(_ c: [Float], _ squares: [Float]) -> [Float] {
+        var result = [Float](repeating: 0, count: inputs)
+        squares.withUnsafeBufferPointer { q in result.withUnsafeMutableBufferPointer { r in
+            for o in 0..<outputs {
+                for i in 0..<inputs { r[i] += c[o] * q[o * inputs + i] }
             }
         } }
         return result

@@ -24,13 +24,16 @@ public struct SynthesisLayer: Sendable {
         var convolution: FeatureMap   // before the epilogue (its backward recomputes from it)
         var output: FeatureMap
         var noise: [Float]?
+        /// Set by the non-fused forward pass: `convolution` is then conv(x·s, W), not yet demodulated (the
+        /// epilogue scales it by `modulated.demodulation`), and `modulated` holds no packed weight.
+        var frozen: FrozenLayerWeights? = nil
     }
 
     /// `noise` is the map to add (times noise_strength), nil for none.
     func forward(_ x: FeatureMap, w: [Float], noise: [Float]?, clamp: Float?) -> Saved {
         let styles = affine(w)
         let modulated = ModulatedWeight(weight: weight, styles: styles, outputs: outputs, layout: weightLayout)
-        let convolution = up ? convolveUp(x, modulated) : convolve(x, modulated)
+        let convolution = up ? convolveUp(x, weights: modulated.packed) : convolve(x, weights: modulated.packed)
         let output = activation(convolution, noise: noise, clamp: clamp)
         return Saved(styles: styles, modulated: modulated, convolution: convolution, output: output, noise: noise)
     }
@@ -41,6 +44,7 @@ public struct SynthesisLayer: Sendable {
     func backward(_ dy: FeatureMap, input x: FeatureMap, _ saved: Saved, w: [Float], clamp: Float?,
                   grads: inout SynthesisLayer?) -> (dx: FeatureMap, dw: [Float], dNoise: [Float]?) {
         if grads == nil { return backwardToInputs(dy, input: x, saved, w: w, clamp: clamp) }
+        precondition(saved.frozen == nil, "frozen weights serve the projector, which needs no weight gradients")
         let (dConv, dNoise, _) = activationBackward(dy, saved, clamp: clamp, grads: &grads)
         let (dx, dModulated) = up ? convolveUpBackward(dConv, input: x, saved.modulated)
                                   : convolveBackward(dConv, input: x, saved.modulated)

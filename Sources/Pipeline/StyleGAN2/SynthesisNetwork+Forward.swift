@@ -17,15 +17,30 @@ extension SynthesisNetwork {
         public func blockFeatures(_ block: Int) -> [Float] { layers[2 * block].output.values }
     }
 
+    /// The conv layers' weights prepared once for many projector steps: see `forward(ws:noise:keep:frozen:)`.
+    public struct FrozenWeights: Sendable {
+        let layers: [FrozenLayerWeights]
+    }
+
+    /// For a caller that runs many steps on these synthesis weights without changing them (the projector).
+    /// Valid only as long as the conv weights stay as they are now; the noise maps may change.
+    public func frozenWeights() -> FrozenWeights { FrozenWeights(layers: layers.map { $0.frozenWeights() }) }
+
     /// ws: numWs rows of wDim floats. With `keep` false only the image is kept (rendering).
-    public func forward(ws: [[Float]], noise: NoiseMode = .const, keep: Bool = true) -> Trace {
+    /// With `frozen` (from this network's `frozenWeights()`), the conv layers take the non-fused form on the
+    /// prepared weights: the same result up to float rounding, without re-packing the modulated weights, and
+    /// the trace's backward pass then computes no parameter gradients.
+    public func forward(ws: [[Float]], noise: NoiseMode = .const, keep: Bool = true,
+                        frozen: FrozenWeights? = nil) -> Trace {
         precondition(ws.count == numWs && ws.allSatisfy { $0.count == wDim }, "ws must be [\(numWs)][\(wDim)]")
         var trace = Trace(ws: ws, constMap: constMap, layers: [], toRGBs: [], blockImages: [])
         var x = trace.constMap, index = 0
         for block in blocks {
             for layer in [block.conv0, block.conv1].compactMap({ $0 }) {
-                let saved = layer.forward(x, w: ws[index], noise: layer.noiseMap(noise, layerIndex: index),
-                                          clamp: convClamp)
+                let noiseMap = layer.noiseMap(noise, layerIndex: index)
+                let saved = frozen.map {
+                    layer.forward(x, w: ws[index], noise: noiseMap, clamp: convClamp, frozen: $0.layers[index])
+                } ?? layer.forward(x, w: ws[index], noise: noiseMap, clamp: convClamp)
                 x = saved.output
                 index += 1
                 if keep { trace.layers.append(saved) }

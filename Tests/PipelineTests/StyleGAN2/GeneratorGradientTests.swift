@@ -113,14 +113,44 @@ struct GeneratorGradientTests {
             let fused = fast.synthesis.backward(fast.synthesis.forward(ws: ws, noise: noise), dImage: dImg, parameters: true)
             let nonFused = fast.synthesis.backward(fast.synthesis.forward(ws: ws, noise: noise), dImage: dImg, parameters: false)
             #expect(nonFused.parameters == nil)
-            for (mine, expected) in zip(nonFused.noise, fused.noise) {
-                let c = compare(mine ?? [], expected ?? [])
-                #expect(c.relativeToMax <= 1e-5 && (mine == nil) == (expected == nil), "noise (\(noise)): \(c)")
-            }
-            for slot in 0..<fast.numWs {
-                let c = compare(nonFused.ws[slot], fused.ws[slot])
-                #expect(c.relativeToMax <= 1e-5, "ws[\(slot)] (\(noise)): \(c)")
-            }
+            expectSameInputGradients(nonFused, fused, "\(noise)")
+        }
+    }
+
+    /// The projector's frozen weights (non-fused forward on W prepared once, Winograd transforms cached) against
+    /// the fused route: the same image and ws and noise gradients up to float rounding, with clamp on and off,
+    /// on channel counts that are not multiples of the SIMD width (no Winograd) and on a 32² layer of whole
+    /// vectors (Winograd forward and backward-data on the cached transforms).
+    @Test(arguments: [(36, 1.0 as Double?), (36, nil), (32, 1.0), (32, nil)])
+    func frozenRouteMatchesFusedRoute(channelMax: Int, clamp: Double?) throws {
+        let config = ReferenceGenerator.Config(resolution: 32, mappingLayers: 1, channelBase: 16 * channelMax,
+                                               channelMax: channelMax, convClamp: clamp, wDim: 20, zDim: 20)
+        let (_, fast) = try Self.make(config, seed: 9)
+        var rng = SplitMix64(seed: 6)
+        let ws = (0..<fast.numWs).map { _ in (0..<20).map { _ in Float(rng.nextNormal()) } }
+        let dImg = (0..<(3 * 32 * 32)).map { _ in Float(rng.nextNormal()) }
+        let frozen = fast.synthesis.frozenWeights()
+        for noise in [NoiseMode.const, .none] {
+            let fusedTrace = fast.synthesis.forward(ws: ws, noise: noise)
+            let frozenTrace = fast.synthesis.forward(ws: ws, noise: noise, frozen: frozen)
+            let image = compare(frozenTrace.image, fusedTrace.image)
+            #expect(image.relativeToMax <= 1e-5, "image (\(noise)): \(image)")
+            let fused = fast.synthesis.backward(fusedTrace, dImage: dImg, parameters: true)
+            let nonFused = fast.synthesis.backward(frozenTrace, dImage: dImg, parameters: false)
+            expectSameInputGradients(nonFused, fused, "\(noise)")
+        }
+    }
+
+    /// The ws and noise gradients of two routes agree up to float rounding (relative to each one's max).
+    func expectSameInputGradients(_ mine: SynthesisNetwork.Gradients, _ expected: SynthesisNetwork.Gradients,
+                                  _ label: String) {
+        for (m, e) in zip(mine.noise, expected.noise) {
+            let c = compare(m ?? [], e ?? [])
+            #expect(c.relativeToMax <= 1e-5 && (m == nil) == (e == nil), "noise (\(label)): \(c)")
+        }
+        for slot in expected.ws.indices {
+            let c = compare(mine.ws[slot], expected.ws[slot])
+            #expect(c.relativeToMax <= 1e-5, "ws[\(slot)] (\(label)): \(c)")
         }
     }
 }

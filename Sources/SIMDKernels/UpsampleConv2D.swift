@@ -44,21 +44,63 @@ public struct UpsampleConv2D: Sendable, Equatable {
     }
 
     public func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        forward(input: input, phaseWeights: { packForwardPhase(weights, $0, $1) }, output: output)
+    }
+
+    /// `forward` with weights packed by `packedWeights`.
+    public func forward(input: UnsafePointer<Float>, packedWeights: PackedWeights, output: UnsafeMutablePointer<Float>) {
+        precondition(packedWeights.inputChannels == inputChannels && packedWeights.outputChannels == outputChannels,
+                     "UpsampleConv2D weights packed for another layer")
+        forward(input: input, phaseWeights: { packedWeights.forwardPhases[2 * $0 + $1] }, output: output)
+    }
+
+    /// Weights packed once, for repeated passes with fixed weights (the projector's).
+    public final class PackedWeights: @unchecked Sendable {  // unchecked: read-only after init
+        let inputChannels: Int
+        let outputChannels: Int
+        /// Output phase (y, x) at index 2y + x.
+        let forwardPhases: [PackedMatrix]
+        let backwardData: PackedMatrix
+
+        init(_ conv: UpsampleConv2D, _ weights: UnsafePointer<Float>) {
+            inputChannels = conv.inputChannels
+            outputChannels = conv.outputChannels
+            forwardPhases = [(0, 0), (0, 1), (1, 0), (1, 1)].map { conv.packForwardPhase(weights, $0.0, $0.1) }
+            backwardData = conv.packBackwardData(weights)
+        }
+    }
+
+    /// `weights` (as in `forward`) packed for `forward(input:packedWeights:output:)` and
+    /// `backwardData(outputGradient:packedWeights:inputGradient:accumulate:)`.
+    public func packedWeights(_ weights: UnsafePointer<Float>) -> PackedWeights { PackedWeights(self, weights) }
+
+    /// Output row 2P + phase gets tap a from input row P − (a − phase)/2, for a ≡ phase (mod 2).
+    private func phaseTaps(_ phaseY: Int, _ phaseX: Int) -> [(Int, Int)] {
+        let rowsTaps = phaseY == 0 ? [0, 2] : [1], columnTaps = phaseX == 0 ? [0, 2] : [1]
+        return rowsTaps.flatMap { a in columnTaps.map { b in (a, b) } }
+    }
+
+    /// One output phase's weights: rows (tap, input channel), columns output channels.
+    private func packForwardPhase(_ weights: UnsafePointer<Float>, _ phaseY: Int, _ phaseX: Int) -> PackedMatrix {
+        let taps = phaseTaps(phaseY, phaseX)
+        let packed = PackedMatrix(rows: taps.count * inputChannels, columns: outputChannels,
+                                  panelWidth: Tile.forColumns(outputChannels).nr)
+        for (index, (a, b)) in taps.enumerated() {
+            packed.pack(firstRow: index * inputChannels, count: inputChannels,
+                        from: weights + (a * 3 + b) * inputChannels * outputChannels,
+                        rowStride: 1, columnStride: inputChannels)
+        }
+        return packed
+    }
+
+    private func forward(input: UnsafePointer<Float>, phaseWeights: (Int, Int) -> PackedMatrix,
+                         output: UnsafeMutablePointer<Float>) {
         ScratchPool.with(transposedShape.count) { t in
             let tile = Tile.forColumns(outputChannels)
             withZeros(inputChannels) { zeros in
                 for phaseY in 0..<2 {
                     for phaseX in 0..<2 {
-                        // Output row 2P + phase gets tap a from input row P − (a − phase)/2, for a ≡ phase (mod 2).
-                        let rowsTaps = phaseY == 0 ? [0, 2] : [1], columnTaps = phaseX == 0 ? [0, 2] : [1]
-                        let taps = rowsTaps.flatMap { a in columnTaps.map { b in (a, b) } }
-                        let packed = PackedMatrix(rows: taps.count * inputChannels, columns: outputChannels,
-                                                  panelWidth: tile.nr)
-                        for (index, (a, b)) in taps.enumerated() {
-                            packed.pack(firstRow: index * inputChannels, count: inputChannels,
-                                        from: weights + (a * 3 + b) * inputChannels * outputChannels,
-                                        rowStride: 1, columnStride: inputChannels)
-                        }
+                        let taps = phaseTaps(phaseY, phaseX), packed = phaseWeights(phaseY, phaseX)
                         withTapOffsets(taps: taps.map { (-($0.0 - phaseY) / 2, -($0.1 - phaseX) / 2) }) { tapY, tapX in
                             let gather = TapGather(
                                 source: input, sourceHeight: height, sourceWidth: width, channels: inputChannels,
@@ -86,7 +128,19 @@ public struct UpsampleConv2D: Sendable, Equatable {
     public func backwardData(outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
                              inputGradient: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
         withTransposedGradient(outputGradient) { gt in
-            backwardData(transposedGradient: gt, weights: weights, inputGradient: inputGradient, accumulate: accumulate)
+            backwardData(transposedGradient: gt, packed: packBackwardData(weights), inputGradient: inputGradient,
+                         accumulate: accumulate)
+        }
+    }
+
+    /// `backwardData` with weights packed by `packedWeights`.
+    public func backwardData(outputGradient: UnsafePointer<Float>, packedWeights: PackedWeights,
+                             inputGradient: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
+        precondition(packedWeights.inputChannels == inputChannels && packedWeights.outputChannels == outputChannels,
+                     "UpsampleConv2D weights packed for another layer")
+        withTransposedGradient(outputGradient) { gt in
+            backwardData(transposedGradient: gt, packed: packedWeights.backwardData, inputGradient: inputGradient,
+                         accumulate: accumulate)
         }
     }
 
@@ -104,16 +158,23 @@ public struct UpsampleConv2D: Sendable, Equatable {
                          inputGradient: UnsafeMutablePointer<Float>, weightGradient: UnsafeMutablePointer<Float>) {
         withTransposedGradient(outputGradient) { gt in
             backwardWeights(input: input, transposedGradient: gt, weightGradient: weightGradient, accumulate: false)
-            backwardData(transposedGradient: gt, weights: weights, inputGradient: inputGradient, accumulate: false)
+            backwardData(transposedGradient: gt, packed: packBackwardData(weights), inputGradient: inputGradient,
+                         accumulate: false)
         }
     }
 
+    /// The backward-data pass's B: rows (tap, output channel), columns input channels.
+    private func packBackwardData(_ weights: UnsafePointer<Float>) -> PackedMatrix {
+        let packed = PackedMatrix(rows: 9 * outputChannels, columns: inputChannels,
+                                  panelWidth: Tile.forColumns(inputChannels).nr)
+        packed.pack(firstRow: 0, count: 9 * outputChannels, from: weights, rowStride: inputChannels, columnStride: 1)
+        return packed
+    }
+
     /// The stride-2 correlation of g_t, an implicit GEMM with M = input pixels, N = Cin, K = 9·Cout.
-    private func backwardData(transposedGradient gt: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+    private func backwardData(transposedGradient gt: UnsafePointer<Float>, packed: PackedMatrix,
                               inputGradient: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let tile = Tile.forColumns(inputChannels)
-        let packed = PackedMatrix(rows: 9 * outputChannels, columns: inputChannels, panelWidth: tile.nr)
-        packed.pack(firstRow: 0, count: 9 * outputChannels, from: weights, rowStride: inputChannels, columnStride: 1)
         withTapOffsets(taps: (0..<9).map { ($0 / 3, $0 % 3) }) { tapY, tapX in
             withZeros(outputChannels) { zeros in
                 let gather = TapGather(

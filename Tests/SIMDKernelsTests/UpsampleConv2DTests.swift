@@ -134,3 +134,23 @@ extension UpsampleConv2DTests {
         #expect(dw == s.backwardWeights(v.x, v.dy))
     }
 }
+
+extension UpsampleConv2DTests {
+    /// Weights packed once give exactly the plain passes (forward, backward data, and accumulate), for every
+    /// shape; a packing for other channel counts is refused by precondition (not tested: it traps).
+    @Test(arguments: upsampleShapes.indices)
+    func packedWeightsMatchThePlainPasses(_ index: Int) {
+        let s = upsampleShapes[index], v = Operands(s, seed: UInt64(index) + 600)
+        let packed = v.w.withUnsafeBufferPointer { s.packedWeights($0.baseAddress!) }
+        var y = [Float](repeating: .nan, count: s.outputCount), dx = v.x
+        v.x.withUnsafeBufferPointer { x in v.dy.withUnsafeBufferPointer { dy in
+            y.withUnsafeMutableBufferPointer { s.forward(input: x.baseAddress!, packedWeights: packed, output: $0.baseAddress!) }
+            dx.withUnsafeMutableBufferPointer {
+                s.backwardData(outputGradient: dy.baseAddress!, packedWeights: packed, inputGradient: $0.baseAddress!,
+                               accumulate: true)
+            }
+        } }
+        #expect(y == s.forward(v.x, v.w))
+        #expect(dx == s.backwardData(v.dy, v.w, into: v.x))
+    }
+}

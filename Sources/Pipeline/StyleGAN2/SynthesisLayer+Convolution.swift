@@ -13,7 +13,7 @@ extension SynthesisLayer {
     }
 
     /// conv0: n² × inputs → (2n)² × outputs, weights [tap][outputs][inputs].
-    private var upsamplingConvolution: UpsampleConv2D {
+    var upsamplingConvolution: UpsampleConv2D {
         try! UpsampleConv2D(batch: 1, height: resolution / 2, width: resolution / 2, inputChannels: inputs,
                             outputChannels: outputs)
     }

@@ -2,18 +2,20 @@ import SIMDKernels
 
 /// A layer's convolution weight prepared once for the projector, whose synthesis weights stay fixed over its
 /// steps: W in the convolution's layout, neither modulated nor demodulated, its Winograd transforms
-/// (forward and backward-data) when the layer takes that path, and Q[o,i] = Σ_t W[o,i,t]². The fused form
-/// re-packs and re-transforms the modulated weight at every step.
+/// (forward and backward-data) when the layer takes that path, its GEMM packing on conv0 layers, and
+/// Q[o,i] = Σ_t W[o,i,t]². The fused form re-packs and re-transforms the modulated weight at every step.
 final class FrozenLayerWeights: @unchecked Sendable {  // unchecked: read-only after init
     typealias Winograd = (forward: WinogradWeights, backwardData: WinogradWeights)
 
     let weight: [Float]
     let winograd: Winograd?
+    let upsampling: UpsampleConv2D.PackedWeights?
     let squares: [Float]
 
-    init(weight: [Float], winograd: Winograd?, squares: [Float]) {
+    init(weight: [Float], winograd: Winograd?, upsampling: UpsampleConv2D.PackedWeights?, squares: [Float]) {
         self.weight = weight
         self.winograd = winograd
+        self.upsampling = upsampling
         self.squares = squares
     }
 }
@@ -29,7 +31,8 @@ extension SynthesisLayer {
         let winograd: FrozenLayerWeights.Winograd? = up || !conv.usesWinograd ? nil : plain.withUnsafeBufferPointer {
             (forward: conv.winogradWeights($0.baseAddress!), backwardData: conv.winogradBackwardDataWeights($0.baseAddress!))
         }
-        return FrozenLayerWeights(weight: plain, winograd: winograd, squares: weightSquares())
+        let upsampling = up ? plain.withUnsafeBufferPointer { upsamplingConvolution.packedWeights($0.baseAddress!) } : nil
+        return FrozenLayerWeights(weight: plain, winograd: winograd, upsampling: upsampling, squares: weightSquares())
     }
 
     /// `forward` in the non-fused form; `frozen` must come from this layer's `frozenWeights()`.
@@ -69,7 +72,13 @@ extension SynthesisLayer {
 
     /// conv0 or conv1 with the frozen weight.
     private func convolve(_ x: FeatureMap, _ frozen: FrozenLayerWeights) -> FeatureMap {
-        if up { return convolveUp(x, weights: frozen.weight) }
+        if let packed = frozen.upsampling {
+            return FeatureMap(size: resolution, channels: outputs) { y in
+                x.values.withUnsafeBufferPointer { xp in
+                    upsamplingConvolution.forward(input: xp.baseAddress!, packedWeights: packed, output: y)
+                }
+            }
+        }
         guard let winograd = frozen.winograd else { return convolve(x, weights: frozen.weight) }
         return FeatureMap(size: resolution, channels: outputs) { y in
             x.values.withUnsafeBufferPointer { xp in
@@ -80,7 +89,13 @@ extension SynthesisLayer {
 
     /// dL/dx of `convolve(_:_:)` (dL/d(x·s) of the layer).
     func convolveBackwardData(_ dy: FeatureMap, _ frozen: FrozenLayerWeights) -> FeatureMap {
-        if up { return convolveUpBackwardData(dy, weights: frozen.weight) }
+        if let packed = frozen.upsampling {
+            return FeatureMap(size: resolution / 2, channels: inputs) { dx in
+                dy.values.withUnsafeBufferPointer { gp in
+                    upsamplingConvolution.backwardData(outputGradient: gp.baseAddress!, packedWeights: packed, inputGradient: dx)
+                }
+            }
+        }
         guard let winograd = frozen.winograd else { return convolveBackwardData(dy, weights: frozen.weight) }
         return FeatureMap(size: resolution, channels: inputs) { dx in
             dy.values.withUnsafeBufferPointer { gp in

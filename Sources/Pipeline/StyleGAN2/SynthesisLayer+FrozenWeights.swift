@@ -1,21 +1,23 @@
 import SIMDKernels
 
 /// A layer's convolution weight prepared once for the projector, whose synthesis weights stay fixed over its
-/// steps: W in the convolution's layout, neither modulated nor demodulated, its Winograd transforms
-/// (forward and backward-data) when the layer takes that path, its GEMM packing on conv0 layers, and
-/// Q[o,i] = Σ_t W[o,i,t]². The fused form re-packs and re-transforms the modulated weight at every step.
+/// steps, in the one form its convolution path reads, and Q[o,i] = Σ_t W[o,i,t]². W is neither modulated nor
+/// demodulated. The fused form re-packs and re-transforms the modulated weight at every step.
 final class FrozenLayerWeights: @unchecked Sendable {  // unchecked: read-only after init
-    typealias Winograd = (forward: WinogradWeights, backwardData: WinogradWeights)
+    enum Form {
+        /// W in the convolution's layout (layers on the implicit GEMM).
+        case plain([Float])
+        /// Its Winograd transforms, forward and backward-data (conv1 layers that take Winograd).
+        case winograd(forward: WinogradWeights, backwardData: WinogradWeights)
+        /// Its GEMM packing (conv0 layers).
+        case upsampling(UpsampleConv2D.PackedWeights)
+    }
 
-    let weight: [Float]
-    let winograd: Winograd?
-    let upsampling: UpsampleConv2D.PackedWeights?
+    let form: Form
     let squares: [Float]
 
-    init(weight: [Float], winograd: Winograd?, upsampling: UpsampleConv2D.PackedWeights?, squares: [Float]) {
-        self.weight = weight
-        self.winograd = winograd
-        self.upsampling = upsampling
+    init(form: Form, squares: [Float]) {
+        self.form = form
         self.squares = squares
     }
 }
@@ -28,11 +30,15 @@ extension SynthesisLayer {
     func frozenWeights() -> FrozenLayerWeights {
         let plain = ModulatedWeight.unmodulated(weight, inputs: inputs, outputs: outputs, layout: weightLayout)
         let conv = sameSizeConvolution
-        let winograd: FrozenLayerWeights.Winograd? = up || !conv.usesWinograd ? nil : plain.withUnsafeBufferPointer {
-            (forward: conv.winogradWeights($0.baseAddress!), backwardData: conv.winogradBackwardDataWeights($0.baseAddress!))
+        let form: FrozenLayerWeights.Form = plain.withUnsafeBufferPointer { w in
+            if up { return .upsampling(upsamplingConvolution.packedWeights(w.baseAddress!)) }
+            if conv.usesWinograd {
+                return .winograd(forward: conv.winogradWeights(w.baseAddress!),
+                                 backwardData: conv.winogradBackwardDataWeights(w.baseAddress!))
+            }
+            return .plain(plain)
         }
-        let upsampling = up ? plain.withUnsafeBufferPointer { upsamplingConvolution.packedWeights($0.baseAddress!) } : nil
-        return FrozenLayerWeights(weight: plain, winograd: winograd, upsampling: upsampling, squares: weightSquares())
+        return FrozenLayerWeights(form: form, squares: weightSquares())
     }
 
     /// `forward` in the non-fused form; `frozen` must come from this layer's `frozenWeights()`.
@@ -72,35 +78,42 @@ extension SynthesisLayer {
 
     /// conv0 or conv1 with the frozen weight.
     private func convolve(_ x: FeatureMap, _ frozen: FrozenLayerWeights) -> FeatureMap {
-        if let packed = frozen.upsampling {
+        switch frozen.form {
+        case .plain(let weight):
+            return convolve(x, weights: weight)
+        case .winograd(let forward, _):
+            return FeatureMap(size: resolution, channels: outputs) { y in
+                x.values.withUnsafeBufferPointer { xp in
+                    sameSizeConvolution.forward(input: xp.baseAddress!, winogradWeights: forward, bias: nil, output: y)
+                }
+            }
+        case .upsampling(let packed):
             return FeatureMap(size: resolution, channels: outputs) { y in
                 x.values.withUnsafeBufferPointer { xp in
                     upsamplingConvolution.forward(input: xp.baseAddress!, packedWeights: packed, output: y)
                 }
             }
         }
-        guard let winograd = frozen.winograd else { return convolve(x, weights: frozen.weight) }
-        return FeatureMap(size: resolution, channels: outputs) { y in
-            x.values.withUnsafeBufferPointer { xp in
-                sameSizeConvolution.forward(input: xp.baseAddress!, winogradWeights: winograd.forward, bias: nil, output: y)
-            }
-        }
     }
 
     /// dL/dx of `convolve(_:_:)` (dL/d(x·s) of the layer).
     func convolveBackwardData(_ dy: FeatureMap, _ frozen: FrozenLayerWeights) -> FeatureMap {
-        if let packed = frozen.upsampling {
-            return FeatureMap(size: resolution / 2, channels: inputs) { dx in
+        switch frozen.form {
+        case .plain(let weight):
+            return convolveBackwardData(dy, weights: weight)
+        case .winograd(_, let backwardData):
+            return FeatureMap(size: resolution, channels: inputs) { dx in
                 dy.values.withUnsafeBufferPointer { gp in
-                    upsamplingConvolution.backwardData(outputGradient: gp.baseAddress!, packedWeights: packed, inputGradient: dx)
+                    sameSizeConvolution.backwardData(outputGradient: gp.baseAddress!, winogradWeights: backwardData,
+                                                     inputGradient: dx)
                 }
             }
-        }
-        guard let winograd = frozen.winograd else { return convolveBackwardData(dy, weights: frozen.weight) }
-        return FeatureMap(size: resolution, channels: inputs) { dx in
-            dy.values.withUnsafeBufferPointer { gp in
-                sameSizeConvolution.backwardData(outputGradient: gp.baseAddress!, winogradWeights: winograd.backwardData,
-                                                 inputGradient: dx)
+        case .upsampling(let packed):
+            return FeatureMap(size: resolution / 2, channels: inputs) { dx in
+                dy.values.withUnsafeBufferPointer { gp in
+                    upsamplingConvolution.backwardData(outputGradient: gp.baseAddress!, packedWeights: packed,
+                                                       inputGradient: dx)
+                }
             }
         }
     }

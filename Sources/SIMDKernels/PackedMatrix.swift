@@ -102,8 +102,8 @@ private func packTransposed(_ source: UnsafePointer<Float>, columnStride: Int, c
 
 /// out[r·outStride + c] = source[c·sourceStride + r] for r, c < 8: the usual unpack / shuffle / 128-bit
 /// swap sequence, written as lane picks that LLVM lowers to those instructions.
-@inline(__always)
-func transpose8x8(_ source: UnsafePointer<Float>, _ sourceStride: Int,
+@inlinable @inline(__always)
+public func transpose8x8(_ source: UnsafePointer<Float>, _ sourceStride: Int,
                           into out: UnsafeMutablePointer<Float>, _ outStride: Int) {
     let r0 = SIMD8<Float>(loading: source, count: 8), r1 = SIMD8<Float>(loading: source + sourceStride, count: 8)
     let r2 = SIMD8<Float>(loading: source + 2 * sourceStride, count: 8), r3 = SIMD8<Float>(loading: source + 3 * sourceStride, count: 8)

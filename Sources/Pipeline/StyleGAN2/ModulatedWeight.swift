@@ -5,9 +5,11 @@ import SIMDKernels
 /// `packed` holds w2 in the convolution's weight layout.
 ///
 /// W is [outputs][inputs][taps] (PyTorch) and the packed layouts are tap-major, so every loop here is a
-/// transpose: eight lanes run along one channel dimension and the other layout is read or written with
-/// strided gathers and scatters. Each lane's arithmetic, sums included, is done in the order of the plain
-/// scalar formulas, so the results are those of the scalar loops bit for bit.
+/// transpose. Eight lanes run along the outputs where the packed layout keeps them contiguous (conv1's, and
+/// d): a block of eight W rows is turned into lanes by 8×8 register transposes (`OutputBlock`), and the
+/// weight gradient turned back the same way. In conv0's layout the lanes run along the inputs, and W is
+/// read with short strided gathers (a row's taps share cache lines). Each lane sums in the order of the
+/// plain scalar formulas (over inputs, then taps).
 struct ModulatedWeight {
     enum Layout {
         /// [tap][inputs][outputs]: HWIO of a convolution from inputs to outputs (conv1).
@@ -32,26 +34,35 @@ struct ModulatedWeight {
     init(weight: [Float], styles: [Float], outputs: Int, layout: Layout) {
         let inputs = styles.count, taps = Self.taps
         self.inputs = inputs; self.outputs = outputs; self.layout = layout
-        // Lanes are eight outputs; each sums its own row of W in order.
+        var packed: [Float] = []
+        // d from each block of transposed rows; in conv1's layout the block's packed columns come from the
+        // same registers.
         demodulation = weight.withUnsafeBufferPointer { w in styles.withUnsafeBufferPointer { s in
             filledArray(count: outputs) { d in
-                Parallel.forEach((outputs + 7) / 8) { block in
-                    let o = 8 * block, lanes = min(8, outputs - o)
-                    let rows = w.baseAddress! + o * inputs * taps
-                    var sum = SIMD8<Float>()
-                    for i in 0..<inputs {
-                        let si = SIMD8<Float>(repeating: s[i])
-                        for t in 0..<taps {
-                            let v = SIMD8<Float>(gathering: rows + i * taps + t, stride: inputs * taps, count: lanes) * si
-                            sum += v * v
+                let fill = { (p: UnsafeMutablePointer<Float>?) in
+                    OutputBlock.forEach(w.baseAddress!, inputs: inputs, outputs: outputs, buffers: 1) { block in
+                        var sum = SIMD8<Float>()
+                        for i in 0..<inputs {
+                            let si = SIMD8<Float>(repeating: s[i])
+                            for t in 0..<taps {
+                                let v = block.rows[i * taps + t] * si
+                                sum += v * v
+                            }
                         }
+                        let dv = 1 / (sum + 1e-8).squareRoot()
+                        dv.store(to: d + block.first, count: block.lanes)
+                        if let p { block.storePacked(into: p, scale: s.baseAddress!, demodulation: dv) }
                     }
-                    (1 / (sum + 1e-8).squareRoot()).store(to: d + o, count: lanes)
+                }
+                if layout == .tapInputOutput {
+                    packed = filledArray(count: weight.count) { p in fill(p) }
+                } else {
+                    fill(nil)
                 }
             }
         } }
-        packed = []
-        packed = pack(weight, inputScale: styles)
+        self.packed = packed
+        if layout == .tapOutputInput { self.packed = pack(weight, inputScale: styles) }
     }
 
     /// Given demodulation coefficients and no packed weight: the non-fused form, which scales by them in the
@@ -71,28 +82,33 @@ struct ModulatedWeight {
     /// W[o,i,t]·inputScale[i]·d[o] in `layout`; no input scale gives W·d, the shared weight of the non-fused
     /// form with its demodulation folded in.
     func pack(_ weight: [Float], inputScale: [Float]?) -> [Float] {
-        let taps = Self.taps, (st, si, so) = strides
-        // Lanes run along whichever of inputs/outputs the packed layout keeps contiguous; the other is the
-        // outer loop, and W is gathered across its rows (outputs) or taps (inputs).
-        let lanesAreOutputs = so == 1
-        let (outer, inner) = lanesAreOutputs ? (inputs, outputs) : (outputs, inputs)
-        let (outerStride, laneStride) = lanesAreOutputs ? (taps, inputs * taps) : (inputs * taps, taps)
-        let packedOuterStride = lanesAreOutputs ? si : so
+        if layout == .tapInputOutput {
+            let styles = inputScale ?? [Float](repeating: 1, count: inputs)
+            return weight.withUnsafeBufferPointer { w in styles.withUnsafeBufferPointer { s in
+                demodulation.withUnsafeBufferPointer { d in
+                    filledArray(count: weight.count) { p in
+                        OutputBlock.forEach(w.baseAddress!, inputs: inputs, outputs: outputs, buffers: 1) { block in
+                            block.storePacked(into: p, scale: s.baseAddress!,
+                                              demodulation: SIMD8(loading: d.baseAddress! + block.first, count: block.lanes))
+                        }
+                    }
+                }
+            } }
+        }
+        // conv0's layout, [tap][outputs][inputs]: one output row at a time, lanes along the inputs, W
+        // gathered across its taps.
+        let taps = Self.taps, rowLength = inputs * taps, tapStride = inputs * outputs
         let styles = inputScale ?? [Float](repeating: 1, count: inputs)
-        // s[i]·d[o]: one factor is broadcast from the outer index, the other loaded along the lanes.
-        let (outerScale, laneScale) = lanesAreOutputs ? (styles, demodulation) : (demodulation, styles)
-        return weight.withUnsafeBufferPointer { w in outerScale.withUnsafeBufferPointer { outerScale in
-            laneScale.withUnsafeBufferPointer { laneScale in
-                filledArray(count: weight.count) { p in
-                    forEachChunk(outer) { a in
-                        for b in stride(from: 0, to: inner, by: 8) {
-                            let lanes = min(8, inner - b)
-                            let k = SIMD8<Float>(repeating: outerScale[a]) * SIMD8(loading: laneScale.baseAddress! + b, count: lanes)
-                            let source = w.baseAddress! + a * outerStride + b * laneStride
-                            for t in 0..<taps {
-                                (SIMD8<Float>(gathering: source + t, stride: laneStride, count: lanes) * k)
-                                    .store(to: p + t * st + a * packedOuterStride + b, count: lanes)
-                            }
+        return weight.withUnsafeBufferPointer { w in styles.withUnsafeBufferPointer { s in
+            filledArray(count: weight.count) { p in
+                forEachChunk(outputs) { o in
+                    for i in stride(from: 0, to: inputs, by: 8) {
+                        let lanes = min(8, inputs - i)
+                        let k = SIMD8<Float>(repeating: demodulation[o]) * SIMD8(loading: s.baseAddress! + i, count: lanes)
+                        let source = w.baseAddress! + o * rowLength + i * taps
+                        for t in 0..<taps {
+                            (SIMD8<Float>(gathering: source + t, stride: taps, count: lanes) * k)
+                                .store(to: p + t * tapStride + o * inputs + i, count: lanes)
                         }
                     }
                 }
@@ -102,44 +118,19 @@ struct ModulatedWeight {
 
     /// From G2 = dL/dw2 (packed layout) to dL/ds and dL/dW (PyTorch layout):
     ///   t_o = Σ_i (Σ_t G2·W)·s_i,  G1 = d·G2 − d³·t_o·W·s_i,  ds_i = Σ_o Σ_t G1·W,  dW = G1·s_i
-    /// One output row at a time (its W, G2 and dW rows stay in cache between the two sweeps), eight inputs
-    /// per lane. Rows run in parallel; each row's terms of ds are kept and summed over o in order afterwards.
+    /// Two sweeps per output row (t_o, then the rest), in parallel over rows; each row's terms of ds are kept
+    /// and summed over o in order afterwards.
     func backward(_ g2: [Float], weight: [Float], styles: [Float]) -> (ds: [Float], dWeight: [Float]) {
-        let taps = Self.taps, (st, si, so) = strides, rowLength = inputs * taps
         var dsTerms: [Float] = []
         let dWeight = g2.withUnsafeBufferPointer { g in weight.withUnsafeBufferPointer { w in
             styles.withUnsafeBufferPointer { s in demodulation.withUnsafeBufferPointer { d in
                 filledArray(count: weight.count) { dw in
                     dsTerms = filledArray(count: outputs * inputs) { terms in
-                        let s = s.baseAddress!
-                        forEachChunk(outputs) { o in
-                            let row = w.baseAddress! + o * rowLength, dRow = dw + o * rowLength
-                            let gRow = g.baseAddress! + o * so
-                            // t_o, the eight lanes' terms added one by one in input order.
-                            var t: Float = 0
-                            for i in stride(from: 0, to: inputs, by: 8) {
-                                let lanes = min(8, inputs - i)
-                                var partial = SIMD8<Float>()
-                                for k in 0..<taps {
-                                    partial += SIMD8(gathering: gRow + k * st + i * si, stride: si, count: lanes)
-                                        * SIMD8(gathering: row + i * taps + k, stride: taps, count: lanes)
-                                }
-                                let products = partial * SIMD8(loading: s + i, count: lanes)
-                                for lane in 0..<lanes { t += products[lane] }
-                            }
-                            let dv = SIMD8<Float>(repeating: d[o]), correction = SIMD8<Float>(repeating: d[o] * d[o] * d[o] * t)
-                            for i in stride(from: 0, to: inputs, by: 8) {
-                                let lanes = min(8, inputs - i), sv = SIMD8<Float>(loading: s + i, count: lanes)
-                                var term = SIMD8<Float>()
-                                for k in 0..<taps {
-                                    let wv = SIMD8<Float>(gathering: row + i * taps + k, stride: taps, count: lanes)
-                                    let g1 = dv * SIMD8(gathering: gRow + k * st + i * si, stride: si, count: lanes)
-                                        - correction * wv * sv
-                                    term += g1 * wv
-                                    (g1 * sv).scatter(to: dRow + i * taps + k, stride: taps, count: lanes)
-                                }
-                                term.store(to: terms + o * inputs + i, count: lanes)
-                            }
+                        let operands = (g: g.baseAddress!, w: w.baseAddress!, s: s.baseAddress!, d: d.baseAddress!)
+                        if layout == .tapInputOutput {
+                            backwardAlongOutputs(operands, weightGradient: dw, dsTerms: terms)
+                        } else {
+                            backwardAlongInputs(operands, weightGradient: dw, dsTerms: terms)
                         }
                     }
                 }
@@ -152,6 +143,136 @@ struct ModulatedWeight {
             }
         } }
         return (ds, dWeight)
+    }
+
+    private typealias BackwardOperands = (g: UnsafePointer<Float>, w: UnsafePointer<Float>, s: UnsafePointer<Float>,
+                                          d: UnsafePointer<Float>)
+
+    /// conv1's layout, [tap][inputs][outputs]: eight output rows at a time in the lanes, G2 read along its
+    /// contiguous outputs (kept for the second sweep), W and dW through the block's transposes.
+    private func backwardAlongOutputs(_ x: BackwardOperands, weightGradient dw: UnsafeMutablePointer<Float>,
+                                      dsTerms terms: UnsafeMutablePointer<Float>) {
+        let taps = Self.taps, rowLength = inputs * taps
+        OutputBlock.forEach(x.w, inputs: inputs, outputs: outputs, buffers: 2) { block in
+            let w = block.rows, g = block.scratch, o = block.first, lanes = block.lanes
+            var t = SIMD8<Float>()
+            for i in 0..<inputs {
+                var partial = SIMD8<Float>()
+                for k in 0..<taps {
+                    let gv = SIMD8<Float>(loading: x.g + (k * inputs + i) * outputs + o, count: lanes)
+                    g[i * taps + k] = gv
+                    partial += gv * w[i * taps + k]
+                }
+                t += partial * SIMD8(repeating: x.s[i])
+            }
+            let dv = SIMD8<Float>(loading: x.d + o, count: lanes), correction = dv * dv * dv * t
+            for i in 0..<inputs {
+                let sv = SIMD8<Float>(repeating: x.s[i])
+                var term = SIMD8<Float>()
+                for k in 0..<taps {
+                    let j = i * taps + k
+                    let g1 = dv * g[j] - correction * w[j] * sv
+                    term += g1 * w[j]
+                    w[j] = g1 * sv   // dW, in the block's lanes
+                }
+                term.scatter(to: terms + o * inputs + i, stride: inputs, count: lanes)
+            }
+            block.store(w, into: dw + o * rowLength)
+        }
+    }
+
+    /// conv0's layout, [tap][outputs][inputs]: one output row at a time, eight inputs per lane, G2 read along
+    /// its contiguous inputs, W and dW across their taps.
+    private func backwardAlongInputs(_ x: BackwardOperands, weightGradient dw: UnsafeMutablePointer<Float>,
+                                     dsTerms terms: UnsafeMutablePointer<Float>) {
+        let taps = Self.taps, rowLength = inputs * taps, tapStride = inputs * outputs
+        forEachChunk(outputs) { o in
+            let row = x.w + o * rowLength, dRow = dw + o * rowLength, gRow = x.g + o * inputs
+            // t_o, the eight lanes' terms added one by one in input order.
+            var t: Float = 0
+            for i in stride(from: 0, to: inputs, by: 8) {
+                let lanes = min(8, inputs - i)
+                var partial = SIMD8<Float>()
+                for k in 0..<taps {
+                    partial += SIMD8(loading: gRow + k * tapStride + i, count: lanes)
+                        * SIMD8(gathering: row + i * taps + k, stride: taps, count: lanes)
+                }
+                let products = partial * SIMD8(loading: x.s + i, count: lanes)
+                for lane in 0..<lanes { t += products[lane] }
+            }
+            let dv = SIMD8<Float>(repeating: x.d[o]), correction = SIMD8<Float>(repeating: x.d[o] * x.d[o] * x.d[o] * t)
+            for i in stride(from: 0, to: inputs, by: 8) {
+                let lanes = min(8, inputs - i), sv = SIMD8<Float>(loading: x.s + i, count: lanes)
+                var term = SIMD8<Float>()
+                for k in 0..<taps {
+                    let wv = SIMD8<Float>(gathering: row + i * taps + k, stride: taps, count: lanes)
+                    let g1 = dv * SIMD8(loading: gRow + k * tapStride + i, count: lanes) - correction * wv * sv
+                    term += g1 * wv
+                    (g1 * sv).scatter(to: dRow + i * taps + k, stride: taps, count: lanes)
+                }
+                term.store(to: terms + o * inputs + i, count: lanes)
+            }
+        }
+    }
+}
+
+/// Up to eight rows of W (outputs first..<first + lanes of [outputs][inputs·taps]) turned into lanes:
+/// rows[j] holds W[first + lane][j], j = input·taps + tap. Whole blocks go through 8×8 register transposes,
+/// a partial one (the last, when outputs is not a multiple of 8) through a gather per column.
+private struct OutputBlock {
+    let first: Int
+    let lanes: Int
+    let outputs: Int
+    let rowLength: Int
+    let rows: UnsafeMutablePointer<SIMD8<Float>>
+    /// `buffers` − 1 more arrays of rowLength vectors, for the caller.
+    let scratch: UnsafeMutablePointer<SIMD8<Float>>
+
+    /// `body` for every block of W, in parallel, each thread taking runs of consecutive blocks.
+    static func forEach(_ weight: UnsafePointer<Float>, inputs: Int, outputs: Int, buffers: Int,
+                        _ body: (OutputBlock) -> Void) {
+        let rowLength = inputs * ModulatedWeight.taps, blocks = (outputs + 7) / 8
+        let chunks = min(blocks, 4 * Parallel.threadCount)
+        Parallel.forEach(chunks) { chunk in
+            let buffer = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: buffers * rowLength)
+            defer { buffer.deallocate() }
+            for index in (blocks * chunk / chunks)..<(blocks * (chunk + 1) / chunks) {
+                let block = OutputBlock(first: 8 * index, lanes: min(8, outputs - 8 * index), outputs: outputs, rowLength: rowLength,
+                                        rows: buffer, scratch: buffer + rowLength)
+                block.load(weight + block.first * rowLength)
+                body(block)
+            }
+        }
+    }
+
+    private func load(_ source: UnsafePointer<Float>) {
+        let flat = UnsafeMutableRawPointer(rows).assumingMemoryBound(to: Float.self)
+        var j = 0
+        if lanes == 8 {
+            while j + 8 <= rowLength { transpose8x8(source + j, rowLength, into: flat + 8 * j, 8); j += 8 }
+        }
+        for column in j..<rowLength { rows[column] = SIMD8(gathering: source + column, stride: rowLength, count: lanes) }
+    }
+
+    /// The inverse of `load`: vectors[j][lane] to destination[lane·rowLength + j].
+    func store(_ vectors: UnsafePointer<SIMD8<Float>>, into destination: UnsafeMutablePointer<Float>) {
+        let flat = UnsafeRawPointer(vectors).assumingMemoryBound(to: Float.self)
+        var j = 0
+        if lanes == 8 {
+            while j + 8 <= rowLength { transpose8x8(flat + 8 * j, 8, into: destination + j, rowLength); j += 8 }
+        }
+        for column in j..<rowLength { vectors[column].scatter(to: destination + column, stride: rowLength, count: lanes) }
+    }
+
+    /// The block's columns of conv1's packed weight ([tap][inputs][outputs]): W·scale[i]·demodulation.
+    func storePacked(into packed: UnsafeMutablePointer<Float>, scale: UnsafePointer<Float>, demodulation: SIMD8<Float>) {
+        let taps = ModulatedWeight.taps, inputs = rowLength / taps
+        for i in 0..<inputs {
+            let k = SIMD8<Float>(repeating: scale[i]) * demodulation
+            for t in 0..<taps {
+                (rows[i * taps + t] * k).store(to: packed + (t * inputs + i) * outputs + first, count: lanes)
+            }
+        }
     }
 }
 

@@ -17,8 +17,19 @@ struct GeneratorGradientTests {
     /// Channel counts 20, 12, 6: not multiples of the SIMD width; clamp active or off.
     @Test(arguments: [1.0 as Double?, nil])
     func matchesOracle(clamp: Double?) throws {
-        let config = ReferenceGenerator.Config(resolution: 16, mappingLayers: 2, channelBase: 96, channelMax: 20,
-                                               convClamp: clamp, wDim: 24, zDim: 24)
+        try expectMatchesOracle(ReferenceGenerator.Config(resolution: 16, mappingLayers: 2, channelBase: 96, channelMax: 20,
+                                                          convClamp: clamp, wDim: 24, zDim: 24))
+    }
+
+    /// 24 channels throughout: whole SIMD vectors, three full blocks of eight outputs per layer (the modulated
+    /// weight's transposed blocks with no partial block or column).
+    @Test func matchesOracleOnWholeVectors() throws {
+        try expectMatchesOracle(ReferenceGenerator.Config(resolution: 16, mappingLayers: 2, channelBase: 384, channelMax: 24,
+                                                          convClamp: 1.0, wDim: 24, zDim: 24))
+    }
+
+    /// Forward and every gradient (fused and non-fused routes) against the Double oracle.
+    func expectMatchesOracle(_ config: ReferenceGenerator.Config) throws {
         let (oracle, fast) = try Self.make(config, seed: 3)
         var rng = SplitMix64(seed: 11)
         let z = (0..<24).map { _ in rng.nextNormal() }

@@ -51,9 +51,11 @@ struct KLayout {
 
 /// Runs C = alpha·A·B + beta·C (+ bias on the columns) over all cores.
 ///
-/// Work split: each worker takes a contiguous range of row tiles (sharing B read-only), unless the rows
-/// are too few to balance (StyleGAN's 4×4 and 8×8 layers); then
-/// workers take ranges of B panels instead. No split ever divides K, so no reduction is needed.
+/// Work split: contiguous ranges of row tiles (sharing B read-only), unless the rows are too few to
+/// balance (StyleGAN's 4×4 and 8×8 layers); then ranges of B panels instead. No split ever divides K, so
+/// no reduction is needed and the thread count never changes a bit of C. The ranges are several per
+/// worker (`dynamicParts`), claimed as workers come free, so a worker that shares its core with another
+/// program slows the call down by its own share only instead of making the others wait for its half.
 func runGemm<Source: RowSource>(_ source: Source, m: Int, b: PackedMatrix, layout: KLayout, tile: Tile,
                                 alpha: Float, beta: Float, bias: UnsafePointer<Float>?) {
     precondition(b.panelWidth == tile.nr && b.rows == layout.segments * layout.length, "B packed for another shape")
@@ -63,14 +65,23 @@ func runGemm<Source: RowSource>(_ source: Source, m: Int, b: PackedMatrix, layou
     let rowSplitWork = (rowTiles + workers - 1) / workers * panels
     let panelSplitWork = (panels + workers - 1) / workers * rowTiles
     let splitRows = rowSplitWork <= panelSplitWork
+    let parts = dynamicParts(splitRows ? rowTiles : panels, workers: workers)
     let blocks = layout.blocks()
     nonisolated(unsafe) let bias = bias
-    Parallel.forEach(workers) { w in
-        let tiles = splitRows ? share(rowTiles, w, workers) : 0..<rowTiles
-        let columns = splitRows ? 0..<panels : share(panels, w, workers)
+    Parallel.forEach(parts) { part in
+        let tiles = splitRows ? share(rowTiles, part, parts) : 0..<rowTiles
+        let columns = splitRows ? 0..<panels : share(panels, part, parts)
         runPart(source, m: m, b: b, layout: layout, blocks: blocks, tile: tile, tiles: tiles, panels: columns,
                 first: Epilogue(alpha: alpha, beta: beta, bias: bias))
     }
+}
+
+/// How many ranges to cut `units` (row tiles or panels) into for `workers` threads: up to eight per worker,
+/// each at least eight units (a chunk of rows, a group of panels, so the blocking inside a range is
+/// unchanged), and a multiple of `workers` so that equal-speed workers get equal shares.
+func dynamicParts(_ units: Int, workers: Int) -> Int {
+    guard workers > 1 else { return 1 }
+    return workers * max(1, min(8, units / (workers * 8)))
 }
 
 /// `runGemm` on the calling thread alone, for callers that run many independent GEMMs in parallel.

@@ -63,18 +63,42 @@ extension Conv2D {
             let a = MatrixRows(a: weights, rowStride: rowStride, ks: ks, segmentStride: segmentStride,
                                c: transposed, ldc: pixels)
             runGemm(a, m: rows, b: windows, layout: layout, tile: tile, alpha: 1, beta: 0, bias: nil)
-            for p in 0..<pixels {
-                let row = output + p * rows
-                for r in 0..<rows {
-                    let value = transposed[r * pixels + p] + (bias?[r] ?? 0)
-                    row[r] = accumulate ? row[r] + value : value
+            addTransposed(transposed, rows: rows, pixels: pixels, bias: bias, accumulate: accumulate, into: output)
+        }
+    }
+
+    /// output[p][r] (=, or += when `accumulate`) transposed[r][p] + bias[r], 8 rows × 8 pixels at a time
+    /// through a register transpose (element by element on the ragged edges).
+    private func addTransposed(_ transposed: UnsafePointer<Float>, rows: Int, pixels: Int, bias: UnsafePointer<Float>?,
+                               accumulate: Bool, into output: UnsafeMutablePointer<Float>) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { block in
+            let block = block.baseAddress!
+            block.initialize(repeating: 0, count: 64)
+            for r in Swift.stride(from: 0, to: rows, by: 8) {
+                let lanes = min(8, rows - r)
+                let b = bias.map { SIMD8<Float>(loading: $0 + r, count: lanes) } ?? SIMD8()
+                for p in Swift.stride(from: 0, to: pixels, by: 8) {
+                    let count = min(8, pixels - p)
+                    if lanes == 8 && count == 8 {
+                        transpose8x8(transposed + r * pixels + p, pixels, into: block, 8)
+                    } else {
+                        for i in 0..<count {
+                            for j in 0..<lanes { block[i * 8 + j] = transposed[(r + j) * pixels + p + i] }
+                        }
+                    }
+                    for i in 0..<count {
+                        let pixel = output + (p + i) * rows + r
+                        let value = SIMD8<Float>(loading: block + i * 8, count: 8) + b
+                        (accumulate ? SIMD8<Float>(loading: pixel, count: lanes) + value : value).store(to: pixel, count: lanes)
+                    }
                 }
             }
         }
     }
 
     /// windows[s·channels + c][p] = the gather's tap s row of pixel p, channel c. Work items are a tap for a
-    /// group of up to 16 pixels inside one panel: row by row, each panel row gets the group's channel c.
+    /// group of up to 16 pixels inside one panel: 8 pixels × 8 channels at a time through a register
+    /// transpose, the ragged edges element by element.
     private func packWindows(_ gather: TapGather, pixels: Int, into windows: PackedMatrix) {
         let length = gather.channels, taps = windows.rows / length, nr = windows.panelWidth
         let group = min(16, nr), groups = (pixels + group - 1) / group
@@ -86,8 +110,14 @@ extension Conv2D {
                     let first = g * group, count = min(group, pixels - first)
                     gather.fillRows(sources.baseAddress!, mr: group, first: first, count: count, segments: tap..<(tap + 1))
                     let rows = windows.storage + ((first / nr) * windows.rows + tap * length) * nr + first % nr
+                    let fullPixels = count - count % 8, fullChannels = length - length % 8
+                    for q in Swift.stride(from: 0, to: fullPixels, by: 8) {
+                        for c in Swift.stride(from: 0, to: fullChannels, by: 8) {
+                            transpose8x8(rows: { sources[q + $0] + c }, into: rows + c * nr + q, nr)
+                        }
+                    }
                     for c in 0..<length {
-                        for q in 0..<count { rows[c * nr + q] = sources[q][c] }
+                        for q in (c < fullChannels ? fullPixels : 0)..<count { rows[c * nr + q] = sources[q][c] }
                     }
                 }
             }

@@ -100,15 +100,21 @@ private func packTransposed(_ source: UnsafePointer<Float>, columnStride: Int, c
     }
 }
 
-/// out[r·outStride + c] = source[c·sourceStride + r] for r, c < 8: the usual unpack / shuffle / 128-bit
-/// swap sequence, written as lane picks that LLVM lowers to those instructions.
+/// out[r·outStride + c] = source[c·sourceStride + r] for r, c < 8.
 @inlinable @inline(__always)
 public func transpose8x8(_ source: UnsafePointer<Float>, _ sourceStride: Int,
                           into out: UnsafeMutablePointer<Float>, _ outStride: Int) {
-    let r0 = SIMD8<Float>(loading: source, count: 8), r1 = SIMD8<Float>(loading: source + sourceStride, count: 8)
-    let r2 = SIMD8<Float>(loading: source + 2 * sourceStride, count: 8), r3 = SIMD8<Float>(loading: source + 3 * sourceStride, count: 8)
-    let r4 = SIMD8<Float>(loading: source + 4 * sourceStride, count: 8), r5 = SIMD8<Float>(loading: source + 5 * sourceStride, count: 8)
-    let r6 = SIMD8<Float>(loading: source + 6 * sourceStride, count: 8), r7 = SIMD8<Float>(loading: source + 7 * sourceStride, count: 8)
+    transpose8x8(rows: { source + $0 * sourceStride }, into: out, outStride)
+}
+
+/// out[r·outStride + c] = row(c)[r] for r, c < 8: the usual unpack / shuffle / 128-bit swap sequence,
+/// written as lane picks that LLVM lowers to those instructions.
+@inlinable @inline(__always)
+func transpose8x8(rows row: (Int) -> UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, _ outStride: Int) {
+    let r0 = SIMD8<Float>(loading: row(0), count: 8), r1 = SIMD8<Float>(loading: row(1), count: 8)
+    let r2 = SIMD8<Float>(loading: row(2), count: 8), r3 = SIMD8<Float>(loading: row(3), count: 8)
+    let r4 = SIMD8<Float>(loading: row(4), count: 8), r5 = SIMD8<Float>(loading: row(5), count: 8)
+    let r6 = SIMD8<Float>(loading: row(6), count: 8), r7 = SIMD8<Float>(loading: row(7), count: 8)
     // Pairs of columns interleaved, per 128-bit half.
     let t0 = SIMD8(r0[0], r1[0], r0[1], r1[1], r0[4], r1[4], r0[5], r1[5])
     let t1 = SIMD8(r0[2], r1[2], r0[3], r1[3], r0[6], r1[6], r0[7], r1[7])

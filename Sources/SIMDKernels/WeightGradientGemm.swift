@@ -14,8 +14,9 @@
 /// (`plan`), so a 3×3 layer packs each input pixel three times, not nine.
 ///
 /// Work split: when pixels outnumber rows (large maps), each worker takes a range of pixels into its own C
-/// and the partial Cs are summed at the end (costs M·N per worker); otherwise each worker takes a range of
-/// row tiles and packs every B strip itself (costs K·N per worker).
+/// and the partial Cs are summed at the end (costs M·N per worker); otherwise the row tiles are cut into
+/// several ranges per worker, claimed as workers come free (`dynamicParts`), and each range packs every B
+/// strip itself (costs K·N per range).
 struct WeightGradientGemm {
     /// NHWC, `batch × sourceHeight × sourceWidth × channels`.
     var source: UnsafePointer<Float>
@@ -44,7 +45,7 @@ struct WeightGradientGemm {
         let rowTiles = plan.tiles.count
         let workers = max(1, Parallel.threadCount)
         let splitPixels = pixels > rows
-        let parts = min(workers, splitPixels ? strips.count : rowTiles)
+        let parts = splitPixels ? min(workers, strips.count) : dynamicParts(rowTiles, workers: workers)
         let size = rows * columns
         // Workers after the first sum their strips into partial Cs (beta 0: no initialisation needed).
         ScratchPool.with(splitPixels ? (parts - 1) * size : 0) { partials in

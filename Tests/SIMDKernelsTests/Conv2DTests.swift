@@ -198,30 +198,28 @@ struct Conv2DTests {
     }
 }
 
-/// Serialized because it changes the process-wide `Parallel.threadCount`.
-@Suite(.serialized) struct ImplicitGemmThreadTests {
+struct ImplicitGemmThreadTests {
     /// The implicit GEMM cuts its rows (or, when the rows are few, its B panels) into several ranges per
-    /// thread, claimed as threads come free; none divides K, so 1, 2 and 3 threads give the same bits.
-    /// A 40×37 map (247 row tiles: 16 ranges on 2 threads, 24 on 3) and a 2×2 map with 515 channels in and
-    /// out (one row tile, 33 panels: a split by panels), forward and backward-data passes.
-    @Test func threadCountDoesNotChangeTheBits() {
-        let saved = Parallel.threadCount
-        defer { Parallel.threadCount = saved }
+    /// thread, claimed as threads come free; none divides K, so running all ranges on one thread gives the
+    /// bits of the threaded run. A 40×37 map (247 row tiles: 16 ranges on 2 threads) and a 2×2 map with 515
+    /// channels in and out (one row tile, 33 panels: a split by panels), forward and backward-data passes.
+    /// One thread without touching the process-wide `Parallel.threadCount` (which would race with other
+    /// suites): inside a `Parallel.forEach` body, nested calls run serially.
+    @Test func oneThreadGivesTheBitsOfAll() {
         var shapes = [convShapes[10],
                       try! Conv2D(batch: 1, height: 2, width: 2, inputChannels: 515, outputChannels: 515, kernel: 3, padding: 1)]
         for i in shapes.indices { shapes[i].algorithm = .implicitGemm }
-        let results = [1, 2, 3].map { threads in
-            Parallel.threadCount = threads
-            return shapes.enumerated().flatMap { index, s in
+        func passes() -> [[Float]] {
+            shapes.enumerated().flatMap { index, s in
                 let v = ConvOperands(s, seed: UInt64(index) + 600)
                 return [s.forward(v.x, v.w, bias: v.bias), s.backwardData(v.dy, v.w)]
             }
         }
-        for threads in 1..<3 {
-            for (pass, (one, many)) in zip(results[0], results[threads]).enumerated() {
-                let firstDifference = one.indices.first { one[$0] != many[$0] }
-                #expect(firstDifference == nil, "\(threads + 1) threads, pass \(pass): first difference at \(firstDifference ?? -1)")
-            }
+        var serial: [[Float]] = []
+        Parallel.forEach(2) { i in if i == 0 { serial = passes() } }
+        for (pass, (one, all)) in zip(serial, passes()).enumerated() {
+            let firstDifference = one.indices.first { one[$0] != all[$0] }
+            #expect(firstDifference == nil, "pass \(pass): first difference at \(firstDifference ?? -1)")
         }
     }
 }

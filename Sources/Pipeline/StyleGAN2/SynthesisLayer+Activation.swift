@@ -25,13 +25,13 @@ extension SynthesisLayer {
         }
     }
 
-    /// dL/d(conv output) and dL/d(noise map) (nil without noise) from dL/d(layer output); the bias and
-    /// noise-strength gradients go to `grads`. With `convolutionDots`, also Σ_p dL/dv·conv per output
+    /// dL/d(conv output), dL/d(noise map) (nil without noise) and the bias and noise-strength gradients from
+    /// dL/d(layer output). With `convolutionDots`, also Σ_p dL/dv·conv per output
     /// channel (the non-fused backward's demodulation term; v is the epilogue's pre-activation), from the
     /// same pass: the saved conv output enters the epilogue with a scale (1, or the demodulation after a
     /// non-fused forward pass), whose gradient is that sum. The first result is dL/d(saved conv output).
-    func activationBackward(_ dy: FeatureMap, _ saved: Saved, clamp: Float?, grads: inout SynthesisLayer?,
-                            convolutionDots: Bool = false) -> (FeatureMap, [Float]?, dots: [Float]) {
+    func activationBackward(_ dy: FeatureMap, _ saved: Saved, clamp: Float?, convolutionDots: Bool = false)
+        -> (FeatureMap, [Float]?, dots: [Float], dBias: [Float], dStrength: Float) {
         var dBias = [Float](repeating: 0, count: outputs), dNoise = [Float](repeating: 0, count: resolution * resolution)
         var dStrength: Float = 0
         let scale = saved.frozen != nil ? saved.modulated.demodulation
@@ -51,10 +51,6 @@ extension SynthesisLayer {
                 } }
             } }
         }
-        if grads != nil {
-            add(dBias, to: &grads!.bias)
-            grads!.noiseStrength[0] += dStrength
-        }
-        return (g, saved.noise == nil ? nil : dNoise, dots)
+        return (g, saved.noise == nil ? nil : dNoise, dots, dBias, dStrength)
     }
 }

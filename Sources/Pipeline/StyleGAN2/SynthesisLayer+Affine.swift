@@ -32,16 +32,7 @@ extension StyleAffine {
     }
 }
 
-extension SynthesisLayer: StyleAffine {
-    func affineBackward(_ ds: [Float], w: [Float], grads: inout SynthesisLayer?) -> [Float] {
-        let (dw, dWeight) = affineBackward(ds, w: w, parameters: grads != nil)
-        if grads != nil {
-            add(dWeight, to: &grads!.affineWeight)
-            add(ds, to: &grads!.affineBias)
-        }
-        return dw
-    }
-}
+extension SynthesisLayer: StyleAffine {}
 
 /// Σ a[k]·b[k] for k < n, accumulated in Float in eight lanes.
 func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {

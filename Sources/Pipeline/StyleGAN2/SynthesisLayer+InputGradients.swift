@@ -18,9 +18,7 @@ import SIMDKernels
 extension SynthesisLayer {
     func backwardToInputs(_ dy: FeatureMap, input x: FeatureMap, _ saved: Saved, w: [Float],
                           clamp: Float?) -> (dx: FeatureMap, dw: [Float], dNoise: [Float]?) {
-        var none: SynthesisLayer? = nil
-        let (dConv, dNoise, convolutionDots) = activationBackward(dy, saved, clamp: clamp, grads: &none,
-                                                                  convolutionDots: true)
+        let (dConv, dNoise, convolutionDots, _, _) = activationBackward(dy, saved, clamp: clamp, convolutionDots: true)
         let d = saved.modulated.demodulation
         var dx: FeatureMap
         let coefficients: [Float], squares: [Float]
@@ -38,7 +36,7 @@ extension SynthesisLayer {
         var dStyles = inputDots
         let demodulationTerm = products(coefficients, squares)
         for i in 0..<inputs { dStyles[i] -= saved.styles[i] * demodulationTerm[i] }
-        return (dx, affineBackward(dStyles, w: w, grads: &none), dNoise)
+        return (dx, affineBackward(dStyles, w: w, parameters: false).dw, dNoise)
     }
 
     /// In place: gxs → gxs·s per input channel; returns Σ_p gxs·x per input channel (the backward of

@@ -38,28 +38,25 @@ public struct SynthesisLayer: Sendable {
         return Saved(styles: styles, modulated: modulated, convolution: convolution, output: output, noise: noise)
     }
 
-    /// `dy` is dL/d(output). Returns dL/dx, dL/dw and dL/d(noise map) (nil
-    /// without noise); adds the parameter gradients to `grads` (a layer of the same shape) when given.
-    /// Without `grads` (projection) it takes the non-fused route, which needs no weight gradient.
+    /// `dy` is dL/d(output). Returns dL/dx, dL/dw, dL/d(noise map) (nil without noise) and, with `parameters`,
+    /// the parameter gradients as a layer of this shape (its noise_const zero). Without `parameters`
+    /// (projection) it takes the non-fused route, which needs no weight gradient.
     func backward(_ dy: FeatureMap, input x: FeatureMap, _ saved: Saved, w: [Float], clamp: Float?,
-                  grads: inout SynthesisLayer?) -> (dx: FeatureMap, dw: [Float], dNoise: [Float]?) {
-        if grads == nil { return backwardToInputs(dy, input: x, saved, w: w, clamp: clamp) }
+                  parameters: Bool) -> (dx: FeatureMap, dw: [Float], dNoise: [Float]?, parameters: SynthesisLayer?) {
+        if !parameters {
+            let (dx, dw, dNoise) = backwardToInputs(dy, input: x, saved, w: w, clamp: clamp)
+            return (dx, dw, dNoise, nil)
+        }
         precondition(saved.frozen == nil, "frozen weights serve the projector, which needs no weight gradients")
-        let (dConv, dNoise, _) = activationBackward(dy, saved, clamp: clamp, grads: &grads)
+        let (dConv, dNoise, _, dBias, dStrength) = activationBackward(dy, saved, clamp: clamp)
         let (dx, dModulated) = up ? convolveUpBackward(dConv, input: x, saved.modulated)
                                   : convolveBackward(dConv, input: x, saved.modulated)
         let (dStyles, dWeight) = saved.modulated.backward(dModulated, weight: weight, styles: saved.styles)
-        let dw = affineBackward(dStyles, w: w, grads: &grads)
-        if grads != nil { add(dWeight, to: &grads!.weight) }
-        return (dx, dw, dNoise)
-    }
-
-    /// A layer of the same shape with every tensor zero (gradient accumulator).
-    func zeroed() -> SynthesisLayer {
-        var z = self
-        z.weight = zeros(weight); z.bias = zeros(bias); z.noiseStrength = zeros(noiseStrength)
-        z.noiseConst = zeros(noiseConst); z.affineWeight = zeros(affineWeight); z.affineBias = zeros(affineBias)
-        return z
+        let (dw, dAffine) = affineBackward(dStyles, w: w, parameters: true)
+        var gradients = self
+        gradients.weight = dWeight; gradients.bias = dBias; gradients.noiseStrength = [dStrength]
+        gradients.noiseConst = zeros(noiseConst); gradients.affineWeight = dAffine; gradients.affineBias = dStyles
+        return (dx, dw, dNoise, gradients)
     }
 }
 

@@ -15,17 +15,18 @@ extension SynthesisNetwork {
     /// dImage is [R][R][3] NHWC. `parameters` false skips the parameter gradients (projection).
     public func backward(_ trace: consuming Trace, dImage: [Float], parameters: Bool) -> Gradients {
         precondition(trace.layers.count == layers.count, "backward needs a trace kept with keep: true")
+        // With parameters, the network itself serves as the gradient's shape: each layer, then the const,
+        // replaces every one of its tensors by its gradient (no zero-filled accumulator to add into).
         var grads = Gradients(ws: trace.ws.map { zeros($0) }, noise: Array(repeating: nil, count: layers.count),
-                              parameters: parameters ? zeroed() : nil)
+                              parameters: parameters ? self : nil)
         var dImg = dImage, dx: FeatureMap? = nil
         var index = layers.count - 1
         for b in blocks.indices.reversed() {
             let block = blocks[b]
             let rgbInput = trace.layers[index].output
-            var rgbGrads = grads.parameters?.blocks[b].toRGB
             let rgb = block.toRGB.backward(dImg, input: rgbInput, trace.toRGBs.removeLast(), w: trace.ws[index + 1],
-                                           clamp: convClamp, grads: &rgbGrads)
-            if let rgbGrads { grads.parameters!.blocks[b].toRGB = rgbGrads }
+                                           clamp: convClamp, parameters: parameters)
+            if let rgbGrads = rgb.parameters { grads.parameters!.blocks[b].toRGB = rgbGrads }
             add(rgb.dw, to: &grads.ws[index + 1])
             var g = rgb.dx
             if let dx { add(dx.values, to: &g.values) }
@@ -33,10 +34,9 @@ extension SynthesisNetwork {
                 guard let layer = conv == 1 ? block.conv1 : block.conv0 else { continue }
                 let saved = trace.layers.removeLast()
                 let input = index > 0 ? trace.layers[index - 1].output : trace.constMap
-                var layerGrads = conv == 1 ? grads.parameters?.blocks[b].conv1 : grads.parameters?.blocks[b].conv0
                 let back = layer.backward(g, input: input, saved, w: trace.ws[index], clamp: convClamp,
-                                          grads: &layerGrads)
-                if let layerGrads {
+                                          parameters: parameters)
+                if let layerGrads = back.parameters {
                     if conv == 1 { grads.parameters!.blocks[b].conv1 = layerGrads } else { grads.parameters!.blocks[b].conv0 = layerGrads }
                 }
                 add(back.dw, to: &grads.ws[index])
@@ -49,7 +49,7 @@ extension SynthesisNetwork {
         }
         if let dx, parameters {
             let c = const.count / 16
-            for ch in 0..<c { for p in 0..<16 { grads.parameters!.const[ch * 16 + p] = dx.values[p * c + ch] } }
+            grads.parameters!.const = (0..<const.count).map { dx.values[$0 % 16 * c + $0 / 16] }
         }
         return grads
     }

@@ -21,18 +21,6 @@ public struct SynthesisNetwork: Sendable {
     /// ToRGB reads the slot after its conv1.
     public var layers: [SynthesisLayer] { blocks.flatMap { [$0.conv0, $0.conv1].compactMap { $0 } } }
 
-    /// The same network with every tensor zero: the shape of a parameter gradient.
-    public func zeroed() -> SynthesisNetwork {
-        var z = self
-        z.const = zeros(const)
-        for b in z.blocks.indices {
-            z.blocks[b].conv0 = z.blocks[b].conv0?.zeroed()
-            z.blocks[b].conv1 = z.blocks[b].conv1.zeroed()
-            z.blocks[b].toRGB = z.blocks[b].toRGB.zeroed()
-        }
-        return z
-    }
-
     /// The const input as an NHWC map.
     var constMap: FeatureMap {
         let c = const.count / 16

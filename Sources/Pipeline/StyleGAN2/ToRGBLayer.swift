@@ -41,10 +41,10 @@ public struct ToRGBLayer: Sendable, StyleAffine {
         return Saved(styles: styles, convolution: conv, output: out)
     }
 
-    /// dImg is dL/d(this layer's output), [r][r][3]. Returns dL/dx and dL/dw; parameter gradients go to
-    /// `grads` when given.
+    /// dImg is dL/d(this layer's output), [r][r][3]. Returns dL/dx, dL/dw and, with `parameters`, the
+    /// parameter gradients as a layer of this shape.
     func backward(_ dImg: [Float], input x: FeatureMap, _ saved: Saved, w: [Float], clamp: Float?,
-                  grads: inout ToRGBLayer?) -> (dx: FeatureMap, dw: [Float]) {
+                  parameters: Bool) -> (dx: FeatureMap, dw: [Float], parameters: ToRGBLayer?) {
         let n = inputs, pixels = resolution * resolution
         let weff = effectiveWeight(saved.styles)
         var g = [Float](repeating: 0, count: pixels * 3), dBias = [Float](repeating: 0, count: 3)
@@ -74,20 +74,11 @@ public struct ToRGBLayer: Sendable, StyleAffine {
         let scale = Float(1 / Double(n).squareRoot())
         var ds = [Float](repeating: 0, count: n)
         for o in 0..<3 { for i in 0..<n { ds[i] += dWeff[o * n + i] * weight[o * n + i] * scale } }
-        let (dw, dAffine) = affineBackward(ds, w: w, parameters: grads != nil)
-        if grads != nil {
-            add(dBias, to: &grads!.bias)
-            add((0..<(3 * n)).map { dWeff[$0] * saved.styles[$0 % n] }, to: &grads!.weight)
-            add(dAffine, to: &grads!.affineWeight)
-            add(ds, to: &grads!.affineBias)
-        }
-        return (dx, dw)
-    }
-
-    func zeroed() -> ToRGBLayer {
-        var z = self
-        z.weight = zeros(weight); z.bias = zeros(bias)
-        z.affineWeight = zeros(affineWeight); z.affineBias = zeros(affineBias)
-        return z
+        let (dw, dAffine) = affineBackward(ds, w: w, parameters: parameters)
+        guard parameters else { return (dx, dw, nil) }
+        var gradients = self
+        gradients.weight = (0..<(3 * n)).map { dWeff[$0] * saved.styles[$0 % n] }
+        gradients.bias = dBias; gradients.affineWeight = dAffine; gradients.affineBias = ds
+        return (dx, dw, gradients)
     }
 }

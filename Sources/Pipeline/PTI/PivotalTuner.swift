@@ -88,8 +88,9 @@ public struct PivotalTuner {
                                                  rng: &rng, into: &gradients)
             }
             for (index, path) in paths.enumerated() {
-                state.update(adam, step: step + 1, index: index, parameters: &synthesis[keyPath: path],
-                             gradients: gradients[keyPath: path])
+                synthesis.modifyTensor(path) {
+                    state.update(adam, step: step + 1, index: index, parameters: &$0, gradients: gradients[keyPath: path])
+                }
             }
             losses.append(loss)
             try observe(StepReport(stage: "tune", step: step + 1, total: settings.steps, loss: loss))
@@ -124,9 +125,7 @@ public struct PivotalTuner {
         for i in dImage.indices { dImage[i] += Float(locality.lpipsWeight) * lpipsGradient[i] }
         let extra = synthesis.backward(new, dImage: dImage, parameters: true).parameters!
         for path in synthesis.trainablePaths.map(\.path) {
-            gradients[keyPath: path].withUnsafeMutableBufferPointer { g in
-                extra[keyPath: path].withUnsafeBufferPointer { e in for i in g.indices { g[i] += e[i] } }
-            }
+            gradients.modifyTensor(path) { add(extra[keyPath: path], to: &$0) }
         }
         return locality.l2Weight * l2 + locality.lpipsWeight * distance.value
     }

@@ -131,9 +131,9 @@ public struct Projector {
                 }
                 let weight = Float(settings.noiseRegularization)
                 for k in dNoise.indices { dNoise[k] += weight * dRegularizer[k] }
-                state.update(adam, step: step + 1, index: i + 1, parameters: &synthesis[keyPath: path], gradients: dNoise)
-                synthesis[keyPath: path].withUnsafeMutableBufferPointer {
-                    NoiseRegularizer.renormalize($0.baseAddress!, count: $0.count)
+                synthesis.modifyTensor(path) { map in
+                    state.update(adam, step: step + 1, index: i + 1, parameters: &map, gradients: dNoise)
+                    map.withUnsafeMutableBufferPointer { NoiseRegularizer.renormalize($0.baseAddress!, count: $0.count) }
                 }
             }
             let loss = distance.value + settings.noiseRegularization * regularizer

@@ -34,6 +34,17 @@ extension SynthesisNetwork {
         tensorPaths.filter { $0.name.hasSuffix(".noise_const") }.map(\.path)
     }
 
+    /// `body` on the tensor at `path`, in place. `&self[keyPath: path]` would copy the whole tensor first:
+    /// key-path application reads the enclosing `blocks` element and writes it back, so the array is shared
+    /// when `body` mutates it (a copy of every weight tensor per tuning step). Taken out of the network
+    /// first, it is uniquely referenced.
+    public mutating func modifyTensor<R>(_ path: TensorPath, _ body: (inout [Float]) throws -> R) rethrows -> R {
+        var tensor = self[keyPath: path]
+        self[keyPath: path] = []
+        defer { self[keyPath: path] = tensor }
+        return try body(&tensor)
+    }
+
     public func namedTensors() -> [String: [Float]] {
         Dictionary(uniqueKeysWithValues: tensorPaths.map { ($0.name, self[keyPath: $0.path]) })
     }

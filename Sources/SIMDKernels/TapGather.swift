@@ -41,10 +41,27 @@ struct TapGather: RowSource {
 
     func fillRows(_ out: UnsafeMutablePointer<UnsafePointer<Float>>, mr: Int, first: Int, count: Int,
                   segments: Range<Int>) {
+        var (n, y, x) = pixel(first)
+        if count == mr && x + mr <= gridWidth {
+            // The tile lies in one grid row: a tap whose first and last pixels are inside the source reads
+            // mr source pixels `stride` apart, one address and a step (most tiles of a large map).
+            let imageRow = n * sourceHeight, top = y * stride, left = x * stride, step = stride * channels
+            var slot = out
+            for s in segments {
+                let iy = top + tapY[s], ix = left + tapX[s]
+                if iy >= 0 && iy < sourceHeight && ix >= 0 && ix + (mr - 1) * stride < sourceWidth {
+                    let pixel = source + ((imageRow + iy) * sourceWidth + ix) * channels
+                    for i in 0..<mr { slot[i] = pixel + i * step }
+                } else {
+                    for i in 0..<mr { slot[i] = sourceRow(imageRow, iy, ix + i * stride) }
+                }
+                slot += mr
+            }
+            return
+        }
         // Source coordinates of the tile's pixels, walked from the first without further divisions.
         var image = InlineArray<16, Int>(repeating: 0), top = InlineArray<16, Int>(repeating: 0)
         var left = InlineArray<16, Int>(repeating: 0)
-        var (n, y, x) = pixel(first)
         for i in 0..<mr {
             if i < count {
                 image[i] = n * sourceHeight; top[i] = y * stride; left[i] = x * stride
@@ -57,16 +74,15 @@ struct TapGather: RowSource {
         var slot = out
         for s in segments {
             let dy = tapY[s], dx = tapX[s]
-            for i in 0..<mr {
-                let iy = top[i] + dy, ix = left[i] + dx
-                if iy >= 0 && iy < sourceHeight && ix >= 0 && ix < sourceWidth {
-                    slot[i] = source + ((image[i] + iy) * sourceWidth + ix) * channels
-                } else {
-                    slot[i] = zeros
-                }
-            }
+            for i in 0..<mr { slot[i] = sourceRow(image[i], top[i] + dy, left[i] + dx) }
             slot += mr
         }
+    }
+
+    /// Source pixel (iy, ix) of the image starting at source row `imageRow`, or the zero row outside.
+    @inline(__always) private func sourceRow(_ imageRow: Int, _ iy: Int, _ ix: Int) -> UnsafePointer<Float> {
+        iy >= 0 && iy < sourceHeight && ix >= 0 && ix < sourceWidth
+            ? source + ((imageRow + iy) * sourceWidth + ix) * channels : zeros
     }
 
     func fillOutputRows(_ out: UnsafeMutablePointer<UnsafeMutablePointer<Float>>, first: Int, count: Int) {

@@ -7,9 +7,9 @@ import SIMDKernels
 /// W is [outputs][inputs][taps] (PyTorch) and the packed layouts are tap-major, so every loop here is a
 /// transpose. Eight lanes run along the outputs where the packed layout keeps them contiguous (conv1's, and
 /// d): a block of eight W rows is turned into lanes by 8×8 register transposes (`OutputBlock`), and the
-/// weight gradient turned back the same way. In conv0's layout the lanes run along the inputs, and W is
-/// read with short strided gathers (a row's taps share cache lines). Each lane sums in the order of the
-/// plain scalar formulas (over inputs, then taps).
+/// weight gradient turned back the same way. In conv0's layout the lanes run along the inputs: a row's taps
+/// of eight inputs go through one 8×8 transpose (taps 0–7) and a gather (tap 8), `loadTaps`/`storeTaps`.
+/// Each lane sums in the order of the plain scalar formulas (over inputs, then taps).
 struct ModulatedWeight {
     enum Layout {
         /// [tap][inputs][outputs]: HWIO of a convolution from inputs to outputs (conv1).
@@ -95,20 +95,18 @@ struct ModulatedWeight {
                 }
             } }
         }
-        // conv0's layout, [tap][outputs][inputs]: one output row at a time, lanes along the inputs, W
-        // gathered across its taps.
+        // conv0's layout, [tap][outputs][inputs]: one output row at a time, lanes along the inputs.
         let taps = Self.taps, rowLength = inputs * taps, tapStride = inputs * outputs
         let styles = inputScale ?? [Float](repeating: 1, count: inputs)
         return weight.withUnsafeBufferPointer { w in styles.withUnsafeBufferPointer { s in
             filledArray(count: weight.count) { p in
                 forEachChunk(outputs) { o in
-                    for i in stride(from: 0, to: inputs, by: 8) {
-                        let lanes = min(8, inputs - i)
-                        let k = SIMD8<Float>(repeating: demodulation[o]) * SIMD8(loading: s.baseAddress! + i, count: lanes)
-                        let source = w.baseAddress! + o * rowLength + i * taps
-                        for t in 0..<taps {
-                            (SIMD8<Float>(gathering: source + t, stride: taps, count: lanes) * k)
-                                .store(to: p + t * tapStride + o * inputs + i, count: lanes)
+                    withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: taps) { wv in
+                        for i in stride(from: 0, to: inputs, by: 8) {
+                            let lanes = min(8, inputs - i)
+                            let k = SIMD8<Float>(repeating: demodulation[o]) * SIMD8(loading: s.baseAddress! + i, count: lanes)
+                            loadTaps(w.baseAddress! + o * rowLength + i * taps, lanes: lanes, into: wv.baseAddress!)
+                            for t in 0..<taps { (wv[t] * k).store(to: p + t * tapStride + o * inputs + i, count: lanes) }
                         }
                     }
                 }
@@ -182,37 +180,64 @@ struct ModulatedWeight {
     }
 
     /// conv0's layout, [tap][outputs][inputs]: one output row at a time, eight inputs per lane, G2 read along
-    /// its contiguous inputs, W and dW across their taps.
+    /// its contiguous inputs, W and dW through `loadTaps` and `storeTaps`.
     private func backwardAlongInputs(_ x: BackwardOperands, weightGradient dw: UnsafeMutablePointer<Float>,
                                      dsTerms terms: UnsafeMutablePointer<Float>) {
         let taps = Self.taps, rowLength = inputs * taps, tapStride = inputs * outputs
         forEachChunk(outputs) { o in
-            let row = x.w + o * rowLength, dRow = dw + o * rowLength, gRow = x.g + o * inputs
-            // t_o, the eight lanes' terms added one by one in input order.
-            var t: Float = 0
-            for i in stride(from: 0, to: inputs, by: 8) {
-                let lanes = min(8, inputs - i)
-                var partial = SIMD8<Float>()
-                for k in 0..<taps {
-                    partial += SIMD8(loading: gRow + k * tapStride + i, count: lanes)
-                        * SIMD8(gathering: row + i * taps + k, stride: taps, count: lanes)
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2 * taps) { scratch in
+                let wv = scratch.baseAddress!, dWv = wv + taps
+                let row = x.w + o * rowLength, dRow = dw + o * rowLength, gRow = x.g + o * inputs
+                // t_o, the eight lanes' terms added one by one in input order.
+                var t: Float = 0
+                for i in stride(from: 0, to: inputs, by: 8) {
+                    let lanes = min(8, inputs - i)
+                    loadTaps(row + i * taps, lanes: lanes, into: wv)
+                    var partial = SIMD8<Float>()
+                    for k in 0..<taps { partial += SIMD8(loading: gRow + k * tapStride + i, count: lanes) * wv[k] }
+                    let products = partial * SIMD8(loading: x.s + i, count: lanes)
+                    for lane in 0..<lanes { t += products[lane] }
                 }
-                let products = partial * SIMD8(loading: x.s + i, count: lanes)
-                for lane in 0..<lanes { t += products[lane] }
-            }
-            let dv = SIMD8<Float>(repeating: x.d[o]), correction = SIMD8<Float>(repeating: x.d[o] * x.d[o] * x.d[o] * t)
-            for i in stride(from: 0, to: inputs, by: 8) {
-                let lanes = min(8, inputs - i), sv = SIMD8<Float>(loading: x.s + i, count: lanes)
-                var term = SIMD8<Float>()
-                for k in 0..<taps {
-                    let wv = SIMD8<Float>(gathering: row + i * taps + k, stride: taps, count: lanes)
-                    let g1 = dv * SIMD8(loading: gRow + k * tapStride + i, count: lanes) - correction * wv * sv
-                    term += g1 * wv
-                    (g1 * sv).scatter(to: dRow + i * taps + k, stride: taps, count: lanes)
+                let dv = SIMD8<Float>(repeating: x.d[o]), correction = SIMD8<Float>(repeating: x.d[o] * x.d[o] * x.d[o] * t)
+                for i in stride(from: 0, to: inputs, by: 8) {
+                    let lanes = min(8, inputs - i), sv = SIMD8<Float>(loading: x.s + i, count: lanes)
+                    loadTaps(row + i * taps, lanes: lanes, into: wv)
+                    var term = SIMD8<Float>()
+                    for k in 0..<taps {
+                        let g1 = dv * SIMD8(loading: gRow + k * tapStride + i, count: lanes) - correction * wv[k] * sv
+                        term += g1 * wv[k]
+                        dWv[k] = g1 * sv
+                    }
+                    storeTaps(dWv, lanes: lanes, into: dRow + i * taps)
+                    term.store(to: terms + o * inputs + i, count: lanes)
                 }
-                term.store(to: terms + o * inputs + i, count: lanes)
             }
         }
+    }
+}
+
+/// The nine taps of `lanes` (≤ 8) consecutive inputs of a W row (`source` at W[o][i][0]) as nine vectors along
+/// the inputs: for eight inputs, taps 0–7 by an 8×8 register transpose and tap 8 by a gather.
+@inline(__always)
+private func loadTaps(_ source: UnsafePointer<Float>, lanes: Int, into taps: UnsafeMutablePointer<SIMD8<Float>>) {
+    let count = ModulatedWeight.taps
+    if lanes == 8 {
+        transpose8x8(source, count, into: UnsafeMutableRawPointer(taps).assumingMemoryBound(to: Float.self), 8)
+        taps[8] = SIMD8(gathering: source + 8, stride: count, count: 8)
+    } else {
+        for t in 0..<count { taps[t] = SIMD8(gathering: source + t, stride: count, count: lanes) }
+    }
+}
+
+/// The inverse of `loadTaps`.
+@inline(__always)
+private func storeTaps(_ taps: UnsafePointer<SIMD8<Float>>, lanes: Int, into destination: UnsafeMutablePointer<Float>) {
+    let count = ModulatedWeight.taps
+    if lanes == 8 {
+        transpose8x8(UnsafeRawPointer(taps).assumingMemoryBound(to: Float.self), 8, into: destination, count)
+        taps[8].scatter(to: destination + 8, stride: count, count: 8)
+    } else {
+        for t in 0..<count { taps[t].scatter(to: destination + t, stride: count, count: lanes) }
     }
 }
 

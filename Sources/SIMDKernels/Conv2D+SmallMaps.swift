@@ -62,7 +62,8 @@ extension Conv2D {
         ScratchPool.with(rows * pixels) { transposed in
             let a = MatrixRows(a: weights, rowStride: rowStride, ks: ks, segmentStride: segmentStride,
                                c: transposed, ldc: pixels)
-            runGemm(a, m: rows, b: windows, layout: layout, tile: tile, alpha: 1, beta: 0, bias: nil)
+            runGemm(a, m: rows, b: windows, layout: layout, tile: tile, alpha: 1, beta: 0, bias: nil,
+                    blocking: ks > 1 ? .kMajorRows : .standard)
             addTransposed(transposed, rows: rows, pixels: pixels, bias: bias, accumulate: accumulate, into: output)
         }
     }

@@ -28,11 +28,11 @@ struct KLayout {
         var kc: Int
     }
 
-    /// Blocks of about `Blocking.kc` steps, balanced so that no block is a sliver.
-    func blocks() -> [Block] {
+    /// Blocks of about `kc` steps, balanced so that no block is a sliver.
+    func blocks(kc: Int = Blocking.kc) -> [Block] {
         guard segments > 0, length > 0 else { return [Block(firstSegment: 0, segmentCount: 0, offset: 0, kc: 0)] }
-        if length >= Blocking.kc {
-            let chunks = (length + Blocking.kc - 1) / Blocking.kc
+        if length >= kc {
+            let chunks = (length + kc - 1) / kc
             return (0..<segments).flatMap { s in
                 (0..<chunks).map { c in
                     let lo = c * length / chunks, hi = (c + 1) * length / chunks
@@ -40,13 +40,29 @@ struct KLayout {
                 }
             }
         }
-        let perBlock = Blocking.kc / length
+        let perBlock = kc / length
         let count = (segments + perBlock - 1) / perBlock
         return (0..<count).map { c in
             let lo = c * segments / count, hi = (c + 1) * segments / count
             return Block(firstSegment: lo, segmentCount: hi - lo, offset: 0, kc: length)
         }
     }
+}
+
+/// How one `runGemm` call blocks for the caches.
+struct GemmBlocking {
+    /// K steps per micro-kernel call.
+    var kc = Blocking.kc
+    /// Whether a chunk of row tiles is a worker's whole range rather than `Blocking.mc` rows.
+    var wholeRange = false
+
+    static let standard = GemmBlocking()
+    /// For an A read in place k-major with a long row stride (the small-map forward reads HWIO weights as rows
+    /// of output channels: one W row per k). In `Blocking.mc`-row chunks the kernels read a 48-float band of
+    /// each W row, a new 4 KiB page every four rows, and the fetch from L3 stalls them; here each K block (half
+    /// the usual length) runs all of a range's row tiles, which read the block's W rows through. Best of six
+    /// paired one-thread runs of a 4×4×256 forward: 60–65 -> 70–74 GFLOP/s.
+    static let kMajorRows = GemmBlocking(kc: Blocking.kc / 2, wholeRange: true)
 }
 
 /// Runs C = alpha·A·B + beta·C (+ bias on the columns) over all cores.
@@ -57,7 +73,8 @@ struct KLayout {
 /// worker (`dynamicParts`), claimed as workers come free, so a worker that shares its core with another
 /// program slows the call down by its own share only instead of making the others wait for its half.
 func runGemm<Source: RowSource>(_ source: Source, m: Int, b: PackedMatrix, layout: KLayout, tile: Tile,
-                                alpha: Float, beta: Float, bias: UnsafePointer<Float>?) {
+                                alpha: Float, beta: Float, bias: UnsafePointer<Float>?,
+                                blocking: GemmBlocking = .standard) {
     precondition(b.panelWidth == tile.nr && b.rows == layout.segments * layout.length, "B packed for another shape")
     guard m > 0, b.columns > 0 else { return }
     let rowTiles = (m + tile.mr - 1) / tile.mr, panels = b.panels
@@ -66,13 +83,13 @@ func runGemm<Source: RowSource>(_ source: Source, m: Int, b: PackedMatrix, layou
     let panelSplitWork = (panels + workers - 1) / workers * rowTiles
     let splitRows = rowSplitWork <= panelSplitWork
     let parts = dynamicParts(splitRows ? rowTiles : panels, workers: workers)
-    let blocks = layout.blocks()
+    let blocks = layout.blocks(kc: blocking.kc)
     nonisolated(unsafe) let bias = bias
     Parallel.forEach(parts) { part in
         let tiles = splitRows ? share(rowTiles, part, parts) : 0..<rowTiles
         let columns = splitRows ? 0..<panels : share(panels, part, parts)
         runPart(source, m: m, b: b, layout: layout, blocks: blocks, tile: tile, tiles: tiles, panels: columns,
-                first: Epilogue(alpha: alpha, beta: beta, bias: bias))
+                wholeRange: blocking.wholeRange, first: Epilogue(alpha: alpha, beta: beta, bias: bias))
     }
 }
 
@@ -90,7 +107,7 @@ func runGemmOnCurrentThread<Source: RowSource>(_ source: Source, m: Int, b: Pack
     precondition(b.panelWidth == tile.nr && b.rows == layout.segments * layout.length, "B packed for another shape")
     guard m > 0, b.columns > 0 else { return }
     runPart(source, m: m, b: b, layout: layout, blocks: layout.blocks(), tile: tile,
-            tiles: 0..<((m + tile.mr - 1) / tile.mr), panels: 0..<b.panels,
+            tiles: 0..<((m + tile.mr - 1) / tile.mr), panels: 0..<b.panels, wholeRange: false,
             first: Epilogue(alpha: alpha, beta: beta, bias: bias))
 }
 
@@ -102,13 +119,13 @@ func runGemmOnCurrentThread<Source: RowSource>(_ source: Source, m: Int, b: Pack
 /// One worker's loop nest, BLIS order with A read in place: B columns in groups of `Blocking.nc`, row tiles
 /// in chunks of `Blocking.mc` rows, then K blocks, then panels, then row tiles. A panel's B block (kc × NR)
 /// stays in L1 while the chunk's row tiles pass over it; the chunk's A rows (mc × kc) and C (mc × nc) stay
-/// in L2 across the panels and K blocks.
+/// in L2 across the panels and K blocks. With `wholeRange`, one chunk holds all the `tiles`.
 private func runPart<Source: RowSource>(_ source: Source, m: Int, b: PackedMatrix, layout: KLayout,
                                         blocks: [KLayout.Block], tile: Tile, tiles: Range<Int>,
-                                        panels: Range<Int>, first: Epilogue) {
+                                        panels: Range<Int>, wholeRange: Bool, first: Epilogue) {
     guard !tiles.isEmpty, !panels.isEmpty else { return }
     let mr = tile.mr, nr = tile.nr, n = b.columns, ks = source.ks
-    let panelsPerGroup = max(1, Blocking.nc / nr), tilesPerChunk = max(1, Blocking.mc / mr)
+    let panelsPerGroup = max(1, Blocking.nc / nr), tilesPerChunk = wholeRange ? tiles.count : max(1, Blocking.mc / mr)
     let rowsPerTile = max(1, blocks.map(\.segmentCount).max() ?? 1) * mr
     withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: tilesPerChunk * rowsPerTile) { aRows in
         withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>.self, capacity: tilesPerChunk * mr) { cRows in

@@ -15,9 +15,30 @@ extension Conv2D {
         }
         if usesSmallMap { return backwardDataOnSmallMap(outputGradient: outputGradient, weights: weights, inputGradient: inputGradient, accumulate: accumulate) }
         if inputChannels < Self.im2colChannelLimit {
-            return backwardDataByCol2im(outputGradient: outputGradient, weights: weights,
+            return backwardDataByCol2im(outputGradient: outputGradient, packedWeights: col2imWeights(weights),
                                         inputGradient: inputGradient, accumulate: accumulate)
         }
+        backwardDataByPhases(outputGradient: outputGradient, inputGradient: inputGradient, accumulate: accumulate) {
+            phaseWeights(weights, taps: phaseTaps($0, $1))
+        }
+    }
+
+    /// The phase GEMM's B for `tapList`: per tap, the weights transposed (K = taps × output channels rows,
+    /// one column per input channel).
+    func phaseWeights(_ weights: UnsafePointer<Float>, taps tapList: [(index: Int, dy: Int, dx: Int)]) -> PackedMatrix {
+        let packed = PackedMatrix(rows: tapList.count * outputChannels, columns: inputChannels,
+                                  panelWidth: Tile.forColumns(inputChannels).nr)
+        for (index, tap) in tapList.enumerated() {
+            packed.pack(firstRow: index * outputChannels, count: outputChannels,
+                        from: weights + tap.index * inputChannels * outputChannels,
+                        rowStride: 1, columnStride: outputChannels)
+        }
+        return packed
+    }
+
+    /// The sub-pixel phases' implicit GEMMs, phase (py, px) with the B `phaseB(py, px)` (by `phaseWeights`).
+    func backwardDataByPhases(outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
+                              accumulate: Bool, phaseB: (Int, Int) -> PackedMatrix) {
         let tile = Tile.forColumns(inputChannels)
         withZeros(outputChannels) { zeros in
             for phaseY in 0..<min(stride, height) {
@@ -29,13 +50,7 @@ extension Conv2D {
                         if !accumulate { zeroPhase(inputGradient, phaseY, phaseX, grid) }
                         continue
                     }
-                    let packed = PackedMatrix(rows: tapList.count * outputChannels, columns: inputChannels,
-                                              panelWidth: tile.nr)
-                    for (index, tap) in tapList.enumerated() {
-                        packed.pack(firstRow: index * outputChannels, count: outputChannels,
-                                    from: weights + tap.index * inputChannels * outputChannels,
-                                    rowStride: 1, columnStride: outputChannels)
-                    }
+                    let packed = phaseB(phaseY, phaseX)
                     withTapOffsets(taps: tapList.map { ($0.dy, $0.dx) }) { tapY, tapX in
                         let gather = TapGather(
                             source: outputGradient, sourceHeight: outputHeight, sourceWidth: outputWidth,
@@ -52,18 +67,24 @@ extension Conv2D {
         }
     }
 
+    /// col2im's B: the weights transposed, outputChannels × (taps · inputChannels).
+    func col2imWeights(_ weights: UnsafePointer<Float>) -> PackedMatrix {
+        let cout = outputChannels, k = taps * inputChannels
+        let packed = PackedMatrix(rows: cout, columns: k, panelWidth: Tile.forColumns(k).nr)
+        packed.pack(firstRow: 0, count: cout, from: weights, rowStride: 1, columnStride: cout)
+        return packed
+    }
+
     /// For RGB input layers, where the implicit GEMM's N would be 3: per strip of an output row's pixels, one
     /// wide GEMM gives every window's gradient, cols[p][tap·inputChannels + i] = Σ_o dY[p][o]·W[tap][i][o], and
     /// the windows are then added into the input gradient (col2im). The mirror of `runIm2colStrips`.
     ///
     /// Output rows r and r + phases reach disjoint input rows, so the rows of one phase run in parallel, each
     /// thread doing its rows' GEMMs and adds from its own strip (which stays in its cache).
-    private func backwardDataByCol2im(outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
-                                      inputGradient: UnsafeMutablePointer<Float>, accumulate: Bool) {
+    func backwardDataByCol2im(outputGradient: UnsafePointer<Float>, packedWeights packed: PackedMatrix,
+                              inputGradient: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let cout = outputChannels, k = taps * inputChannels
         let tile = Tile.forColumns(k)
-        let packed = PackedMatrix(rows: cout, columns: k, panelWidth: tile.nr)
-        packed.pack(firstRow: 0, count: cout, from: weights, rowStride: 1, columnStride: cout)
         if !accumulate { Parallel.fillZeros(inputGradient, count: inputCount) }
         let rows = batch * outputHeight, phases = (kernel + stride - 1) / stride
         let stripPixels = min(outputWidth, Self.stripPixels(k: k, tile: tile)), threads = Parallel.threadCount
@@ -119,7 +140,7 @@ extension Conv2D {
 
     /// The taps that reach input phase (py, px), with the output-pixel offset each reads:
     /// output y = phase-grid y + dy.
-    private func phaseTaps(_ py: Int, _ px: Int) -> [(index: Int, dy: Int, dx: Int)] {
+    func phaseTaps(_ py: Int, _ px: Int) -> [(index: Int, dy: Int, dx: Int)] {
         var list: [(index: Int, dy: Int, dx: Int)] = []
         for a in 0..<kernel where (py + padding - a).isMultiple(of: stride) {
             for b in 0..<kernel where (px + padding - b).isMultiple(of: stride) {

@@ -66,10 +66,22 @@ public struct Conv2D: Sendable, Equatable {
             return forward(input: input, winogradWeights: winogradWeights(weights), bias: bias, output: output)
         }
         if usesSmallMap { return forwardOnSmallMap(input: input, weights: weights, bias: bias, output: output) }
+        forward(input: input, packedWeights: forwardWeights(weights), bias: bias, output: output)
+    }
+
+    /// The implicit GEMM's B: the HWIO weights as a K × outputChannels matrix.
+    func forwardWeights(_ weights: UnsafePointer<Float>) -> PackedMatrix {
+        let k = taps * inputChannels
+        let packed = PackedMatrix(rows: k, columns: outputChannels, panelWidth: Tile.forColumns(outputChannels).nr)
+        packed.pack(firstRow: 0, count: k, from: weights, rowStride: outputChannels, columnStride: 1)
+        return packed
+    }
+
+    /// The implicit GEMM forward with its B packed by `forwardWeights`.
+    func forward(input: UnsafePointer<Float>, packedWeights packed: PackedMatrix, bias: UnsafePointer<Float>?,
+                 output: UnsafeMutablePointer<Float>) {
         let tile = Tile.forColumns(outputChannels)
         let k = taps * inputChannels
-        let packed = PackedMatrix(rows: k, columns: outputChannels, panelWidth: tile.nr)
-        packed.pack(firstRow: 0, count: k, from: weights, rowStride: outputChannels, columnStride: 1)
         withForwardGather(input: input, output: output) { gather in
             if inputChannels < Self.im2colChannelLimit {
                 runIm2colStrips(gather, k: k, b: packed, tile: tile, bias: bias)

@@ -10,8 +10,8 @@ extension LPIPS {
         var taps: [LPIPSFeatureMap] = []
     }
 
-    /// `winograd[i]` is layer i's transformed weights at this size (see `LPIPSTarget`), or nil.
-    func trunkForward(_ image: [Float], height: Int, width: Int, winograd: [LPIPSWinogradWeights?]) throws -> TrunkPass {
+    /// `prepared[i]` is layer i's prepared weights at this size (see `LPIPSTarget`), or nil.
+    func trunkForward(_ image: [Float], height: Int, width: Int, prepared: [LPIPSPreparedWeights?]) throws -> TrunkPass {
         guard image.count == height * width * 3 else {
             throw LPIPSError.input("\(image.count) floats is not a \(width)x\(height) RGB image")
         }
@@ -19,10 +19,10 @@ extension LPIPS {
         var pass = TrunkPass()
         var x = LPIPSFeatureMap(shape: NHWCShape(batch: 1, height: height, width: width, channels: 3),
                            values: LPIPSScaling.forward(image))
-        for (layer, transformed) in zip(convolutions, winograd) {
+        for (layer, layerWeights) in zip(convolutions, prepared) {
             if let pool = layer.spec.poolBefore { x = try LPIPSMaxPool.forward(x, window: pool.window, stride: pool.stride) }
             pass.convolutionInputShapes.append(x.shape)
-            x = try layer.forward(x, winograd: transformed)
+            x = try layer.forward(x, prepared: layerWeights)
             pass.outputs.append(x)
             if layer.spec.isTap { pass.taps.append(x) }
         }
@@ -30,7 +30,7 @@ extension LPIPS {
     }
 
     /// ∂L/∂(scaled image) given ∂L/∂tap for every tap.
-    func trunkBackward(_ pass: TrunkPass, tapGradients: [LPIPSFeatureMap], winograd: [LPIPSWinogradWeights?]) throws
+    func trunkBackward(_ pass: TrunkPass, tapGradients: [LPIPSFeatureMap], prepared: [LPIPSPreparedWeights?]) throws
         -> [Float] {
         var gradient: LPIPSFeatureMap? = nil
         var tapIndex = tapGradients.count
@@ -41,7 +41,7 @@ extension LPIPS {
             }
             guard let outputGradient = gradient else { continue }
             var inputGradient = try layer.backward(outputGradient, output: pass.outputs[i],
-                                                   inputShape: pass.convolutionInputShapes[i], winograd: winograd[i])
+                                                   inputShape: pass.convolutionInputShapes[i], prepared: prepared[i])
             if let pool = layer.spec.poolBefore {
                 inputGradient = try LPIPSMaxPool.backward(inputGradient, input: pass.outputs[i - 1],
                                                           window: pool.window, stride: pool.stride)

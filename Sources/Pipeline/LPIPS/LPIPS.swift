@@ -23,21 +23,21 @@ public final class LPIPS: Sendable {
     }
 
     /// The target image's normalised tap features, and the trunk's weights transformed for the Winograd
-    /// layers at this size: computed once and reused by every call against the target. A target only
+    /// layers (packed for the implicit-GEMM ones) at this size: computed once and reused by every call against the target. A target only
     /// measured with `distance` needs no backward weights (`forGradients: false`).
     public func prepareTarget(_ image: [Float], height: Int, width: Int, forGradients: Bool = true) throws -> LPIPSTarget {
-        let winograd = try zip(convolutions, convolutionShapes(height: height, width: width)).map { layer, conv in
-            layer.winogradWeights(for: conv, backward: forGradients)
+        let prepared = try zip(convolutions, convolutionShapes(height: height, width: width)).map { layer, conv in
+            layer.preparedWeights(for: conv, backward: forGradients)
         }
-        let pass = try trunkForward(image, height: height, width: width, winograd: winograd)
+        let pass = try trunkForward(image, height: height, width: width, prepared: prepared)
         return LPIPSTarget(height: height, width: width,
-                           normalizedTaps: pass.taps.map { LPIPSNormalization.forward($0) }, winograd: winograd)
+                           normalizedTaps: pass.taps.map { LPIPSNormalization.forward($0) }, prepared: prepared)
     }
 
     /// LPIPS(image, target) and its per-layer terms.
     public func distance(_ image: [Float], to target: LPIPSTarget) throws -> LPIPSDistance {
         try check(image, against: target)
-        let pass = try trunkForward(image, height: target.height, width: target.width, winograd: target.winograd)
+        let pass = try trunkForward(image, height: target.height, width: target.width, prepared: target.prepared)
         let terms = pass.taps.indices.map { k in
             heads[k].term(pass.taps[k].values, target.normalizedTaps[k].values, pixels: pass.taps[k].shape.pixels)
         }
@@ -48,7 +48,7 @@ public final class LPIPS: Sendable {
     public func distanceAndGradient(_ image: [Float], to target: LPIPSTarget) throws
         -> (distance: LPIPSDistance, gradient: [Float]) {
         try check(image, against: target)
-        let pass = try trunkForward(image, height: target.height, width: target.width, winograd: target.winograd)
+        let pass = try trunkForward(image, height: target.height, width: target.width, prepared: target.prepared)
         var terms: [Double] = []
         var tapGradients: [LPIPSFeatureMap] = []
         for (k, tap) in pass.taps.enumerated() {
@@ -58,7 +58,7 @@ public final class LPIPS: Sendable {
             })
             terms.append(term)
         }
-        var gradient = try trunkBackward(pass, tapGradients: tapGradients, winograd: target.winograd)
+        var gradient = try trunkBackward(pass, tapGradients: tapGradients, prepared: target.prepared)
         LPIPSScaling.backward(&gradient)
         return (LPIPSDistance(layerTerms: terms), gradient)
     }
@@ -76,9 +76,10 @@ public struct LPIPSTarget: Sendable {
     public let height: Int
     public let width: Int
     let normalizedTaps: [LPIPSFeatureMap]
-    /// Per trunk layer, its Winograd weights at this size (nil: implicit GEMM). For VGG16 at 256² they take
-    /// 244 MB (half without the backward ones), held as long as the target.
-    let winograd: [LPIPSWinogradWeights?]
+    /// Per trunk layer, its weights prepared at this size (nil: the small-map path). For VGG16 at 256² the
+    /// Winograd ones take 244 MB (half without the backward ones) and the packed conv5 ones 57 MB, held as
+    /// long as the target.
+    let prepared: [LPIPSPreparedWeights?]
 }
 
 /// An LPIPS distance and the five layer terms it sums.

@@ -25,25 +25,31 @@ struct LPIPSConvolutionLayer: Sendable {
                    outputChannels: spec.outputChannels, kernel: spec.kernel, stride: spec.stride, padding: spec.padding)
     }
 
-    /// The weights transformed for the Winograd path of `conv` (this layer at one input size), for the
-    /// backward pass too when `backward`; nil where that size runs on the implicit GEMM.
-    func winogradWeights(for conv: Conv2D, backward: Bool) -> LPIPSWinogradWeights? {
-        guard conv.usesWinograd else { return nil }
-        return weightsHWIO.withUnsafeBufferPointer { w in
-            LPIPSWinogradWeights(forward: conv.winogradWeights(w.baseAddress!),
+    /// The weights prepared for `conv` (this layer at one input size): transformed for the Winograd path (for
+    /// the backward pass too when `backward`), or packed for the implicit GEMM; nil on the small-map path.
+    func preparedWeights(for conv: Conv2D, backward: Bool) -> LPIPSPreparedWeights? {
+        weightsHWIO.withUnsafeBufferPointer { w in
+            if conv.usesWinograd {
+                return .winograd(forward: conv.winogradWeights(w.baseAddress!),
                                  backwardData: backward ? conv.winogradBackwardDataWeights(w.baseAddress!) : nil)
+            }
+            return conv.usesImplicitGemm ? .implicitGemm(conv.implicitGemmWeights(w.baseAddress!)) : nil
         }
     }
 
     /// relu(conv(x) + bias). On the Winograd path the ReLU is part of the output transform.
-    func forward(_ x: LPIPSFeatureMap, winograd: LPIPSWinogradWeights?) throws -> LPIPSFeatureMap {
+    func forward(_ x: LPIPSFeatureMap, prepared: LPIPSPreparedWeights?) throws -> LPIPSFeatureMap {
         let conv = try convolution(x.shape)
         let shape = NHWCShape(batch: x.shape.batch, height: conv.outputHeight, width: conv.outputWidth,
                               channels: spec.outputChannels)
         return LPIPSFeatureMap(shape: shape) { output in
-            if let winograd {
-                conv.forward(input: x.values, winogradWeights: winograd.forward, bias: bias, output: output, relu: true)
-            } else {
+            switch prepared {
+            case .winograd(let forward, _):
+                conv.forward(input: x.values, winogradWeights: forward, bias: bias, output: output, relu: true)
+            case .implicitGemm(let packed):
+                conv.forward(input: x.values, implicitGemmWeights: packed, bias: bias, output: output)
+                relu(output, count: shape.count)
+            case nil:
                 conv.forward(input: x.values, weights: weightsHWIO, bias: bias, output: output)
                 relu(output, count: shape.count)
             }
@@ -54,11 +60,12 @@ struct LPIPSConvolutionLayer: Sendable {
     /// non-finite gradient at an inactive unit cannot leak through (specs/lpips.md §5). On the Winograd path
     /// the select is part of the input transform.
     func backward(_ gradient: LPIPSFeatureMap, output: LPIPSFeatureMap, inputShape: NHWCShape,
-                  winograd: LPIPSWinogradWeights?) throws -> LPIPSFeatureMap {
+                  prepared: LPIPSPreparedWeights?) throws -> LPIPSFeatureMap {
         let conv = try convolution(inputShape)
         if conv.usesWinograd {
-            let transformed = weightsHWIO.withUnsafeBufferPointer {
-                winograd?.backwardData ?? conv.winogradBackwardDataWeights($0.baseAddress!)
+            let transformed = weightsHWIO.withUnsafeBufferPointer { w in
+                if case .winograd(_, let backwardData?) = prepared { return backwardData }
+                return conv.winogradBackwardDataWeights(w.baseAddress!)
             }
             return LPIPSFeatureMap(shape: inputShape) { inputGradient in
                 conv.backwardData(outputGradient: gradient.values, winogradWeights: transformed,
@@ -69,17 +76,22 @@ struct LPIPSConvolutionLayer: Sendable {
             reluBackward(gradient.values, output: output.values, count: gradient.values.count, into: $0)
         }
         return LPIPSFeatureMap(shape: inputShape) { inputGradient in
-            conv.backwardData(outputGradient: masked.values, weights: weightsHWIO, inputGradient: inputGradient)
+            if case .implicitGemm(let packed) = prepared {
+                conv.backwardData(outputGradient: masked.values, implicitGemmWeights: packed, inputGradient: inputGradient)
+            } else {
+                conv.backwardData(outputGradient: masked.values, weights: weightsHWIO, inputGradient: inputGradient)
+            }
         }
     }
 }
 
-/// A trunk layer's weights transformed once for Winograd, for both passes; `LPIPSTarget` keeps them for
-/// every call against it (the per-call transform was 7% of an LPIPS call).
-struct LPIPSWinogradWeights: Sendable {
-    let forward: WinogradWeights
-    /// nil for a target prepared for distances only (the backward pass then transforms per call).
-    let backwardData: WinogradWeights?
+/// A trunk layer's weights prepared once for its algorithm at one input size; `LPIPSTarget` keeps them for
+/// every call against it (the per-call Winograd transform was 7% of an LPIPS call, the implicit GEMM's
+/// packing of VGG's conv5 weights at 256² ~4%).
+enum LPIPSPreparedWeights: Sendable {
+    /// `backwardData` nil for a target prepared for distances only (the backward pass then transforms per call).
+    case winograd(forward: WinogradWeights, backwardData: WinogradWeights?)
+    case implicitGemm(ImplicitGemmWeights)
 }
 
 /// x ← x > 0 ? x : 0 (NaN → 0), eight at a time, in parallel chunks.

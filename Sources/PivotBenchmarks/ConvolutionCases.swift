@@ -2,7 +2,8 @@ import SIMDKernels
 
 /// The convolution cases of `pivot bench kernels`: StyleGAN2's 3×3 modulated-conv layers (the conv
 /// with per-sample modulated weights is a plain 3×3/1/1 conv; the modulation itself is elementwise and
-/// not timed here), StyleGAN2's upsampling conv0, and VGG16 conv1_2 and conv3_1 of the LPIPS projector.
+/// not timed here), StyleGAN2's upsampling conv0, and the LPIPS projector's VGG16 conv1_1, conv1_2, conv3_1
+/// and AlexNet conv1 (3 input channels, 11×11 stride 4).
 /// Layers that take the Winograd path are timed on it and on the implicit GEMM; their GFLOP/s count the
 /// direct convolution's multiply-adds (effective throughput), so above 100% of peak means fewer multiplies.
 enum ConvolutionCases {
@@ -11,6 +12,10 @@ enum ConvolutionCases {
             ? [("StyleGAN2 conv 32x32", conv(32, 256)), ("StyleGAN2 conv 256x256", conv(256, 32))]
             : [("StyleGAN2 conv 4x4", conv(4, 256)), ("StyleGAN2 conv 32x32", conv(32, 256)),
                ("StyleGAN2 conv 128x128", conv(128, 256)), ("StyleGAN2 conv 1024x1024", conv(1024, 32)),
+               ("VGG16 conv1_1 (256² input)", try! Conv2D(batch: 1, height: 256, width: 256, inputChannels: 3,
+                                                          outputChannels: 64, kernel: 3, padding: 1)),
+               ("AlexNet conv1 (1024² input)", try! Conv2D(batch: 1, height: 1024, width: 1024, inputChannels: 3,
+                                                           outputChannels: 64, kernel: 11, stride: 4, padding: 2)),
                ("VGG16 conv1_2 (256² input)", conv(256, 64)),
                ("VGG16 conv3_1 (256² input)", try! Conv2D(batch: 1, height: 64, width: 64, inputChannels: 128,
                                                           outputChannels: 256, kernel: 3, padding: 1))]

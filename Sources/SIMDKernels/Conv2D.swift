@@ -11,7 +11,7 @@
 /// those with very few output pixels a transposed GEMM (`Conv2D+SmallMaps.swift`).
 /// Otherwise each pass is an implicit GEMM on the shared micro-kernel: M = output pixels, N = output channels,
 /// K = taps × input channels, with the taps accumulated in registers (`TapGather`). Layers with very few
-/// input channels (RGB input layers) copy row strips into im2col form first, so that K is one long run.
+/// input channels (RGB input layers) take whole kernel rows as taps, from a copy of the input with a zero halo.
 public struct Conv2D: Sendable, Equatable {
     public var batch: Int
     public var height: Int
@@ -56,7 +56,8 @@ public struct Conv2D: Sendable, Equatable {
 
     var taps: Int { kernel * kernel }
 
-    /// Below this many input channels, K per tap is too short for the tap-accumulating kernel.
+    /// Below this many input channels, K per tap is too short for the tap-accumulating kernel: the forward
+    /// takes kernel rows as taps, the backward-data col2im.
     static let im2colChannelLimit = 8
 
     /// output = conv(input, weights) (+ bias[outputChannels]).
@@ -81,15 +82,12 @@ public struct Conv2D: Sendable, Equatable {
     func forward(input: UnsafePointer<Float>, packedWeights packed: PackedMatrix, bias: UnsafePointer<Float>?,
                  output: UnsafeMutablePointer<Float>) {
         let tile = Tile.forColumns(outputChannels)
-        let k = taps * inputChannels
+        if inputChannels < Self.im2colChannelLimit {
+            return forwardOnPaddedRows(input: input, b: packed, tile: tile, bias: bias, output: output)
+        }
         withForwardGather(input: input, output: output) { gather in
-            if inputChannels < Self.im2colChannelLimit {
-                runIm2colStrips(gather, k: k, b: packed, tile: tile, bias: bias)
-            } else {
-                runGemm(gather, m: gather.rows * batch, b: packed,
-                        layout: KLayout(segments: taps, length: inputChannels), tile: tile,
-                        alpha: 1, beta: 0, bias: bias)
-            }
+            runGemm(gather, m: gather.rows * batch, b: packed, layout: KLayout(segments: taps, length: inputChannels),
+                    tile: tile, alpha: 1, beta: 0, bias: bias)
         }
     }
 
@@ -107,33 +105,39 @@ public struct Conv2D: Sendable, Equatable {
         }
     }
 
-    /// Row-strip im2col: copies each strip of output pixels' windows into a K-long row, then runs a plain
-    /// GEMM on the strip. The strip (~256 KiB) stays in L2; the full im2col of AlexNet's first layer at
-    /// 1024² would be 94 MB.
-    /// Output pixels per im2col (or col2im) strip of `k` floats each: about 256 KiB, at least 16 row tiles.
+    /// Output pixels per col2im strip of `k` floats each: about 256 KiB, at least 16 row tiles.
     static func stripPixels(k: Int, tile: Tile) -> Int { max(tile.mr * 16, (1 << 16) / k) }
 
-    private func runIm2colStrips(_ gather: TapGather, k: Int, b: PackedMatrix, tile: Tile,
-                                 bias: UnsafePointer<Float>?) {
-        let pixels = batch * gather.rows
-        let stripPixels = Self.stripPixels(k: k, tile: tile)
-        let (strip, capacity) = ScratchPool.take(stripPixels * k)
-        defer { ScratchPool.give(strip, capacity: capacity) }
-        nonisolated(unsafe) let rows = strip
-        let cin = inputChannels, taps = taps
-        for start in Swift.stride(from: 0, to: pixels, by: stripPixels) {
-            let count = min(stripPixels, pixels - start)
-            Parallel.forEach(Parallel.threadCount) { w in
-                withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: taps) { window in
-                    for r in share(count, w, Parallel.threadCount) {
-                        gather.fillRows(window.baseAddress!, mr: 1, first: start + r, count: 1, segments: 0..<taps)
-                        for t in 0..<taps { (rows + r * k + t * cin).update(from: window[t], count: cin) }
-                    }
+    /// Few input channels (RGB input layers), where a tap's K run would be 3 floats: once each input row
+    /// carries `padding` zero pixels on either side, one kernel row of a window is `kernel · inputChannels`
+    /// consecutive floats. So the input is copied with that halo and the implicit GEMM takes one segment
+    /// per kernel row (K = kernel × kernel·inputChannels, HWIO order), with no im2col.
+    private func forwardOnPaddedRows(input: UnsafePointer<Float>, b: PackedMatrix, tile: Tile,
+                                     bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
+        let cin = inputChannels, paddedWidth = width + 2 * padding, rows = batch * height
+        let halo = padding * cin, rowLength = paddedWidth * cin, segment = kernel * cin
+        ScratchPool.with(rows * rowLength) { padded in
+            nonisolated(unsafe) let padded = padded
+            Parallel.forEachRange(rows, grain: max(1, (1 << 16) / rowLength)) { range in
+                for r in range {
+                    let row = padded + r * rowLength
+                    row.update(repeating: 0, count: halo)
+                    (row + halo).update(from: input + r * width * cin, count: width * cin)
+                    (row + rowLength - halo).update(repeating: 0, count: halo)
                 }
             }
-            let outputRows = gather.destination + start * outputChannels
-            runGemm(MatrixRows(a: strip, rowStride: k, ks: 1, c: outputRows, ldc: outputChannels), m: count,
-                    b: b, layout: KLayout(segments: 1, length: k), tile: tile, alpha: 1, beta: 0, bias: bias)
+            // Kernel row a of output row y reads padded row y·stride + a − padding, from column x·stride.
+            withTapOffsets(taps: (0..<kernel).map { ($0 - padding, 0) }) { tapY, tapX in
+                withZeros(segment) { zeros in
+                    let gather = TapGather(source: padded, sourceHeight: height, sourceWidth: paddedWidth, channels: cin,
+                                           gridHeight: outputHeight, gridWidth: outputWidth, stride: stride,
+                                           tapY: tapY, tapX: tapX, zeros: zeros, destination: output,
+                                           destinationHeight: outputHeight, destinationWidth: outputWidth,
+                                           destinationChannels: outputChannels)
+                    runGemm(gather, m: batch * gather.rows, b: b, layout: KLayout(segments: kernel, length: segment),
+                            tile: tile, alpha: 1, beta: 0, bias: bias)
+                }
+            }
         }
     }
 }

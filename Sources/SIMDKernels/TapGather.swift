@@ -17,7 +17,7 @@ struct TapGather: RowSource {
     /// Tap offsets in source pixels, one (y, x) pair per segment.
     var tapY: UnsafePointer<Int>
     var tapX: UnsafePointer<Int>
-    /// At least `channels` zeros.
+    /// At least one segment's floats of zeros (`channels`, or more when a segment runs over several pixels).
     var zeros: UnsafePointer<Float>
     var destination: UnsafeMutablePointer<Float>
     var destinationHeight: Int

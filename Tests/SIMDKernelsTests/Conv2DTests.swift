@@ -203,23 +203,28 @@ struct ImplicitGemmThreadTests {
     /// thread, claimed as threads come free; none divides K, so running all ranges on one thread gives the
     /// bits of the threaded run. A 40×37 map (247 row tiles: 16 ranges on 2 threads) and a 2×2 map with 515
     /// channels in and out (one row tile, 33 panels: a split by panels), forward and backward-data passes.
-    /// One thread without touching the process-wide `Parallel.threadCount` (which would race with other
-    /// suites): inside a `Parallel.forEach` body, nested calls run serially.
     @Test func oneThreadGivesTheBitsOfAll() {
         var shapes = [convShapes[10],
                       try! Conv2D(batch: 1, height: 2, width: 2, inputChannels: 515, outputChannels: 515, kernel: 3, padding: 1)]
         for i in shapes.indices { shapes[i].algorithm = .implicitGemm }
-        func passes() -> [[Float]] {
-            shapes.enumerated().flatMap { index, s in
-                let v = ConvOperands(s, seed: UInt64(index) + 600)
-                return [s.forward(v.x, v.w, bias: v.bias), s.backwardData(v.dy, v.w)]
-            }
+        expectOneThreadGivesTheBitsOfAll(shapes, seed: 600)
+    }
+}
+
+/// Runs the forward and backward-data passes of `shapes` on one thread and on all, and expects the same bits.
+/// One thread without touching the process-wide `Parallel.threadCount` (which would race with other
+/// suites): inside a `Parallel.forEach` body, nested calls run serially.
+func expectOneThreadGivesTheBitsOfAll(_ shapes: [Conv2D], seed: UInt64) {
+    func passes() -> [[Float]] {
+        shapes.enumerated().flatMap { index, s in
+            let v = ConvOperands(s, seed: UInt64(index) + seed)
+            return [s.forward(v.x, v.w, bias: v.bias), s.backwardData(v.dy, v.w)]
         }
-        var serial: [[Float]] = []
-        Parallel.forEach(2) { i in if i == 0 { serial = passes() } }
-        for (pass, (one, all)) in zip(serial, passes()).enumerated() {
-            let firstDifference = one.indices.first { one[$0] != all[$0] }
-            #expect(firstDifference == nil, "pass \(pass): first difference at \(firstDifference ?? -1)")
-        }
+    }
+    var serial: [[Float]] = []
+    Parallel.forEach(2) { i in if i == 0 { serial = passes() } }
+    for (pass, (one, all)) in zip(serial, passes()).enumerated() {
+        let firstDifference = one.indices.first { one[$0] != all[$0] }
+        #expect(firstDifference == nil, "pass \(pass): first difference at \(firstDifference ?? -1)")
     }
 }

@@ -32,20 +32,20 @@ public struct MaxPool2D: Sendable {
         }
     }
 
-    /// `gradInput` (overwritten, shape of `input`) from `gradOutput` (shape `outputShape(for:)`).
+    /// `gradInput` (=, or += when `accumulate`; shape of `input`) from `gradOutput` (shape `outputShape(for:)`).
     public func backward(input: UnsafePointer<Float>, shape: NHWCShape, gradOutput: UnsafePointer<Float>,
-                         gradInput: UnsafeMutablePointer<Float>) throws {
+                         gradInput: UnsafeMutablePointer<Float>, accumulate: Bool = false) throws {
         let out = try outputShape(for: shape)
         // When the windows tile the input exactly (VGG16's 2×2/2 on even maps), every input pixel is in one
-        // window and just gets its share: no zero fill, no adds.
+        // window and just gets its share: no zero fill, and adds only when accumulating.
         if window == stride && out.height * stride == shape.height && out.width * stride == shape.width {
             Parallel.forEach(out.batch * out.height) { row in
                 route(input, shape: shape, outputShape: out, gradOutput: gradOutput, gradInput: gradInput,
-                      outputRow: row, accumulate: false)
+                      outputRow: row, accumulate: accumulate)
             }
             return
         }
-        Parallel.fillZeros(gradInput, count: shape.count)
+        if !accumulate { Parallel.fillZeros(gradInput, count: shape.count) }
         // Windows of output rows r and r + phases never share input rows, so each phase runs in parallel.
         let phases = (window + stride - 1) / stride
         let rowsPerPhase = (out.height + phases - 1) / phases

@@ -59,6 +59,35 @@ struct MaxPoolTests {
         #expect(abs(jvp - innerProduct(direction, dx)) <= 1e-5 * (abs(jvp) + 1))
     }
 
+    /// With `accumulate`, the routed gradient is added to what `gradInput` held: exactly (one add per input
+    /// pixel) where VGG's 2×2/2 windows tile the map, within the rounding of the few overlapping windows' adds
+    /// elsewhere.
+    @Test(arguments: cases)
+    func accumulateAddsToExistingGradients(_ c: Case) throws {
+        var random = TestRandom(seed: 12)
+        let x = random.floats(c.shape.count).map { c.ties ? ($0 * 2.5).rounded() : $0 }
+        let dy = random.floats(try c.pool.outputShape(for: c.shape).count)
+        let start = random.floats(c.shape.count)
+        let dx = try maxPoolBackward(c, x, dy)
+        var sum = start
+        try x.withUnsafeBufferPointer { x in
+            try dy.withUnsafeBufferPointer { dy in
+                try sum.withUnsafeMutableBufferPointer {
+                    try c.pool.backward(input: x.baseAddress!, shape: c.shape, gradOutput: dy.baseAddress!,
+                                        gradInput: $0.baseAddress!, accumulate: true)
+                }
+            }
+        }
+        let expected = zip(start, dx).map { $0 + $1 }
+        let tiles = c.pool.window == c.pool.stride && c.shape.height % 2 == 0 && c.shape.width % 2 == 0
+        if tiles {
+            #expect(sum == expected)
+        } else {
+            let result = compare(sum, expected.map(Double.init))
+            #expect(result.maxAbsError <= 1e-6 * result.maxAbsReference, "\(result)")
+        }
+    }
+
     @Test func tiesGoToTheFirstMaximumAndNaNPropagates() throws {
         let shape = NHWCShape(batch: 1, height: 3, width: 3, channels: 2)
         // Channel 0: all equal (arg-max = window position 0). Channel 1: NaN at position 4 wins.

@@ -29,9 +29,11 @@ extension LPIPS {
         return pass
     }
 
-    /// ∂L/∂(scaled image) given ∂L/∂tap for every tap.
-    func trunkBackward(_ pass: TrunkPass, tapGradients: [LPIPSFeatureMap], prepared: [LPIPSPreparedWeights?]) throws
-        -> [Float] {
+    /// ∂L/∂(scaled image) given ∂L/∂tap for every tap. A pool whose input is a tap adds its gradient into
+    /// that tap's in place (`tapGradients` is used up), rather than into a new map summed with it after.
+    func trunkBackward(_ pass: TrunkPass, tapGradients: inout [LPIPSFeatureMap], prepared: [LPIPSPreparedWeights?])
+        throws -> [Float] {
+        // The gradient reaching layer i's output, other than its tap's (nil: none yet, or already added in).
         var gradient: LPIPSFeatureMap? = nil
         var tapIndex = tapGradients.count
         for (i, layer) in convolutions.enumerated().reversed() {
@@ -40,13 +42,20 @@ extension LPIPS {
                 if gradient == nil { gradient = tapGradients[tapIndex] } else { gradient! += tapGradients[tapIndex] }
             }
             guard let outputGradient = gradient else { continue }
-            var inputGradient = try layer.backward(outputGradient, output: pass.outputs[i],
+            let inputGradient = try layer.backward(outputGradient, output: pass.outputs[i],
                                                    inputShape: pass.convolutionInputShapes[i], prepared: prepared[i])
             if let pool = layer.spec.poolBefore {
-                inputGradient = try LPIPSMaxPool.backward(inputGradient, input: pass.outputs[i - 1],
-                                                          window: pool.window, stride: pool.stride)
+                if convolutions[i - 1].spec.isTap {
+                    try LPIPSMaxPool.backward(inputGradient, input: pass.outputs[i - 1], window: pool.window,
+                                              stride: pool.stride, addingTo: &tapGradients[tapIndex - 1])
+                    gradient = nil
+                } else {
+                    gradient = try LPIPSMaxPool.backward(inputGradient, input: pass.outputs[i - 1],
+                                                         window: pool.window, stride: pool.stride)
+                }
+            } else {
+                gradient = inputGradient
             }
-            gradient = inputGradient
         }
         return gradient?.values ?? []
     }

@@ -58,7 +58,7 @@ public final class LPIPS: Sendable {
             })
             terms.append(term)
         }
-        var gradient = try trunkBackward(pass, tapGradients: tapGradients, prepared: target.prepared)
+        var gradient = try trunkBackward(pass, tapGradients: &tapGradients, prepared: target.prepared)
         LPIPSScaling.backward(&gradient)
         return (LPIPSDistance(layerTerms: terms), gradient)
     }

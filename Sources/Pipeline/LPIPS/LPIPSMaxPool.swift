@@ -10,6 +10,16 @@ enum LPIPSMaxPool {
         }
     }
 
+    /// The pool's input gradient added to `sum` (the gradient that already reached the pool's input: its tap's).
+    static func backward(_ gradient: LPIPSFeatureMap, input: LPIPSFeatureMap, window: Int, stride: Int,
+                         addingTo sum: inout LPIPSFeatureMap) throws {
+        let pool = MaxPool2D(window: window, stride: stride)
+        try sum.values.withUnsafeMutableBufferPointer { sum in
+            try pool.backward(input: input.values, shape: input.shape, gradOutput: gradient.values,
+                              gradInput: sum.baseAddress!, accumulate: true)
+        }
+    }
+
     static func backward(_ gradient: LPIPSFeatureMap, input: LPIPSFeatureMap, window: Int, stride: Int) throws -> LPIPSFeatureMap {
         let pool = MaxPool2D(window: window, stride: stride)
         return try LPIPSFeatureMap(shape: input.shape) { inputGradient in

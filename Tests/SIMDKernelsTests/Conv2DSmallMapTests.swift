@@ -17,14 +17,6 @@ let smallMapShapes: [Conv2D] = [
     try! Conv2D(batch: 1, height: 6, width: 5, inputChannels: 7, outputChannels: 6, kernel: 3, padding: 0),
 ]
 
-/// `smallMapShapes` forced onto `algorithm`.
-func smallMapShapes(on algorithm: ConvolutionAlgorithm) -> [Conv2D] {
-    smallMapShapes.map { shape in
-        var forced = shape
-        forced.algorithm = algorithm
-        return forced
-    }
-}
 
 /// Serialized because it changes the process-wide `Parallel.threadCount`.
 @Suite(.serialized) struct SmallMapThreadTests {
@@ -41,7 +33,7 @@ func smallMapShapes(on algorithm: ConvolutionAlgorithm) -> [Conv2D] {
             Parallel.threadCount = threads
             var passes: [[Float]] = []
             for index in [3, 4] {
-                let s = smallMapShapes(on: .smallMap)[index], v = ConvOperands(s, seed: UInt64(index) + 400)
+                let s = forced(smallMapShapes, onto: .smallMap)[index], v = ConvOperands(s, seed: UInt64(index) + 400)
                 passes += [s.forward(v.x, v.w, bias: v.bias), s.backwardData(v.dy, v.w)]
             }
             passes += [upsample.forward(u.x, u.w), upsample.backwardData(u.dy, u.w)]

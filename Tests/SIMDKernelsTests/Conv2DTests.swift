@@ -36,17 +36,26 @@ let convShapes: [Conv2D] = [
     try! Conv2D(batch: 1, height: 6, width: 140, inputChannels: 6, outputChannels: 10, kernel: 5, padding: 2),
 ]
 
+/// `shapes` with their algorithm forced instead of chosen automatically.
+func forced(_ shapes: [Conv2D], onto algorithm: ConvolutionAlgorithm) -> [Conv2D] {
+    shapes.map { shape in
+        var forced = shape
+        forced.algorithm = algorithm
+        return forced
+    }
+}
+
 /// Every shape the reference tests below run: `convShapes` on the automatic path, then `winogradShapes`
 /// forced onto Winograd (most are below its automatic size floor), then `smallMapShapes` forced onto the
-/// small-map GEMM and onto the implicit GEMM.
-let testedConvolutions: [Conv2D] = convShapes + winogradShapes.map { shape in
-    var forced = shape
-    forced.algorithm = .winograd
-    return forced
-} + smallMapShapes(on: .smallMap) + smallMapShapes(on: .implicitGemm)
+/// small-map GEMM and onto the implicit GEMM, then `fewChannelShapes` forced onto the implicit GEMM.
+let testedConvolutions: [Conv2D] = convShapes + forced(winogradShapes, onto: .winograd)
+    + forced(smallMapShapes, onto: .smallMap) + forced(smallMapShapes, onto: .implicitGemm)
+    + forced(fewChannelShapes, onto: .implicitGemm)
 
 /// The first small-map shape forced onto its path, in `testedConvolutions`.
 let firstSmallMapIndex = convShapes.count + winogradShapes.count
+/// The first RGB-input shape, in `testedConvolutions`.
+let firstFewChannelIndex = testedConvolutions.count - fewChannelShapes.count
 
 /// Random operands for one shape, reproducible from its index.
 struct ConvOperands {
@@ -161,7 +170,7 @@ struct Conv2DTests {
     }
 
     /// Central differences of L = ⟨conv(x, W) + bias, dy⟩ against the analytic gradients, on a few entries.
-    @Test(arguments: [0, 5, 6, 7, firstSmallMapIndex + 2])
+    @Test(arguments: [0, 5, 6, 7, firstSmallMapIndex + 2, firstFewChannelIndex + 3, firstFewChannelIndex + 5])
     func gradientsMatchFiniteDifferences(_ index: Int) {
         let s = testedConvolutions[index], v = ConvOperands(s, seed: UInt64(index) + 200)
         func loss(_ x: [Float], _ w: [Float], _ b: [Float]) -> Double { dot(s.forward(x, w, bias: b), v.dy) }

@@ -7,17 +7,13 @@ import PivotTestSupport
 /// + output channels = 520 gives 126 tiles a group): 143 tiles in two groups (the last one a tile short, so
 /// its spare slot must add nothing), and a 5×5 kernel (4 blocks) over 288 tiles of two images in three groups
 /// (a group boundary inside an image).
-let winogradWeightGradientShapes: [Conv2D] = (winogradShapes + [
+let winogradWeightGradientShapes: [Conv2D] = forced(winogradShapes + [
     try! Conv2D(batch: 1, height: 1, width: 37, inputChannels: 8, outputChannels: 16, kernel: 3, padding: 1),
     try! Conv2D(batch: 1, height: 37, width: 1, inputChannels: 16, outputChannels: 8, kernel: 3, padding: 1),
     try! Conv2D(batch: 1, height: 9, width: 11, inputChannels: 8, outputChannels: 24, kernel: 3, padding: 2),
     try! Conv2D(batch: 1, height: 41, width: 49, inputChannels: 512, outputChannels: 8, kernel: 3, padding: 1),
     try! Conv2D(batch: 2, height: 46, width: 47, inputChannels: 128, outputChannels: 8, kernel: 5, padding: 2),
-]).map { shape in
-    var forced = shape
-    forced.algorithm = .winograd
-    return forced
-}
+], onto: .winograd)
 
 struct Conv2DWinogradWeightGradientTests {
     /// Within the direct GEMM's float32 bound (`backwardWeightsMismatch`: (terms + 2)·2⁻²⁴·Σ|x·dy|, a term per

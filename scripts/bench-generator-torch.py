@@ -16,10 +16,10 @@ Three steps, as `pivot bench generator` times them:
 import argparse
 import math
 import statistics
-import time
 
 import torch
 import torch.nn.functional as F
+from torch_timing import call_times
 
 FILTER = torch.outer(torch.tensor([1.0, 3, 3, 1]), torch.tensor([1.0, 3, 3, 1])) / 64
 
@@ -108,16 +108,6 @@ class Synthesis:
         return img
 
 
-def timed(call, repeats):
-    call()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return min(times), statistics.median(times)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--res", type=int, choices=[256, 1024], default=256)
@@ -154,7 +144,8 @@ def main():
           f"best and median of {args.repeats} after one warm-up")
     for name, call in (("forward", forward), ("inversion (fwd + bwd to ws, noise)", inversion),
                        ("tuning (fwd + bwd to all weights)", tuning)):
-        best, median = timed(call, args.repeats)
+        times = call_times(call, args.repeats)
+        best, median = min(times), statistics.median(times)
         print(f"{name:36s} {best:7.3f} s {median:7.3f} s")
 
 

@@ -10,10 +10,10 @@ Two rows per case:
 """
 import argparse
 import statistics
-import time
 
 import lpips
 import torch
+from torch_timing import call_times
 
 
 def cached_distance(model, x0, target_features):
@@ -46,12 +46,7 @@ def time_case(net, size, repeats, threads):
 
     rows = []
     for name, call in (("lpips-package", package_call), ("target-cached", cached_call)):
-        call()  # warm-up
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            call()
-            times.append(time.perf_counter() - start)
+        times = call_times(call, repeats)
         rows.append((name, min(times), statistics.median(times), max(times)))
     return rows
 

@@ -14,7 +14,7 @@ extension Conv2D {
                                 inputGradient: inputGradient, accumulate: accumulate)
         }
         if usesSmallMap { return backwardDataOnSmallMap(outputGradient: outputGradient, weights: weights, inputGradient: inputGradient, accumulate: accumulate) }
-        if inputChannels < Self.im2colChannelLimit {
+        if inputChannels < Self.fewChannelLimit {
             return backwardDataByCol2im(outputGradient: outputGradient, packedWeights: col2imWeights(weights),
                                         inputGradient: inputGradient, accumulate: accumulate)
         }

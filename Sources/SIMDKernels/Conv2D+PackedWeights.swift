@@ -20,7 +20,7 @@ extension Conv2D {
     /// `weights` (HWIO, as in `forward`) packed for both passes of this layer.
     public func implicitGemmWeights(_ weights: UnsafePointer<Float>) -> ImplicitGemmWeights {
         let backward: [PackedMatrix?]
-        if inputChannels < Self.im2colChannelLimit {
+        if inputChannels < Self.fewChannelLimit {
             backward = [col2imWeights(weights)]
         } else {
             backward = (0..<stride * stride).map { phase in
@@ -43,7 +43,7 @@ extension Conv2D {
     public func backwardData(outputGradient: UnsafePointer<Float>, implicitGemmWeights packed: ImplicitGemmWeights,
                              inputGradient: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
         checkImplicitGemm(packed)
-        if inputChannels < Self.im2colChannelLimit {
+        if inputChannels < Self.fewChannelLimit {
             return backwardDataByCol2im(outputGradient: outputGradient, packedWeights: packed.backwardData[0]!,
                                         inputGradient: inputGradient, accumulate: accumulate)
         }

@@ -58,7 +58,7 @@ public struct Conv2D: Sendable, Equatable {
 
     /// Below this many input channels, K per tap is too short for the tap-accumulating kernel: the forward
     /// takes kernel rows as taps, the backward-data col2im.
-    static let im2colChannelLimit = 8
+    static let fewChannelLimit = 8
 
     /// output = conv(input, weights) (+ bias[outputChannels]).
     public func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
@@ -82,7 +82,7 @@ public struct Conv2D: Sendable, Equatable {
     func forward(input: UnsafePointer<Float>, packedWeights packed: PackedMatrix, bias: UnsafePointer<Float>?,
                  output: UnsafeMutablePointer<Float>) {
         let tile = Tile.forColumns(outputChannels)
-        if inputChannels < Self.im2colChannelLimit {
+        if inputChannels < Self.fewChannelLimit {
             return forwardOnPaddedRows(input: input, b: packed, tile: tile, bias: bias, output: output)
         }
         withForwardGather(input: input, output: output) { gather in

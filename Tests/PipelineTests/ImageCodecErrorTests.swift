@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import PivotTestSupport
 import Testing
 
 /// The error `decode` throws, or nil if it decoded.
@@ -23,7 +24,7 @@ func decodeError(_ bytes: [UInt8], options: ImageReadOptions = ImageReadOptions(
         #expect(decodeError([0x89, 0x50])?.kind == .unknownFormat)
 
         // A text file named .jpg: the format comes from the bytes, and the message names the file.
-        let folder = try temporaryFolder()
+        let folder = URL(fileURLWithPath: try temporaryFolder("codec-error"))
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent("photo.jpg")
         try Data("just text".utf8).write(to: url)

@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import PivotTestSupport
 import Testing
 
 /// A deterministic, structured test image: smooth enough for lossy codecs, asymmetric in every direction.
@@ -20,12 +21,6 @@ func noise(_ x: Int, _ y: Int, _ c: Int, modulo: Int) -> Int {
     var v = UInt64(x &* 73_856_093 ^ y &* 19_349_663 ^ c &* 83_492_791) &+ 12345
     v = v &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
     return Int((v >> 33) % UInt64(modulo))
-}
-
-func temporaryFolder() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("pivot-codec-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
 }
 
 @Suite struct ImageCodecRoundTripTests {
@@ -53,7 +48,7 @@ func temporaryFolder() throws -> URL {
     }
 
     @Test func writeIsAtomicAndReadable() throws {
-        let folder = try temporaryFolder()
+        let folder = URL(fileURLWithPath: try temporaryFolder("codec"))
         defer { try? FileManager.default.removeItem(at: folder) }
         let image = testImage(width: 20, height: 10)
         let url = folder.appendingPathComponent("out.png")

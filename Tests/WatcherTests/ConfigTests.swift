@@ -1,12 +1,16 @@
 import Foundation
 import Testing
+import PivotTestSupport
 import Watcher
 
 @Suite struct ConfigTests {
-    private func file(_ json: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pivot-config-\(UUID().uuidString).json").path
-        try json.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+    /// Runs `body` on the path of a config file holding `json`, then deletes the file.
+    private func withConfigFile(_ json: String, _ body: (String) throws -> Void) throws {
+        let folder = try temporaryFolder("config")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/pivot.json"
+        try json.write(toFile: path, atomically: false, encoding: .utf8)
+        try body(path)
     }
 
     @Test func defaultsAreTheCurrentFolders() throws {
@@ -16,11 +20,14 @@ import Watcher
     }
 
     @Test func fileValuesAreUsedAndFlagsWin() throws {
-        let path = try file(#"{"inbox": "/in", "jobs": 3, "limits": {"maxPixels": 1000}, "formats": ["png"], "pti": {"tuneSteps": 5, "invertSteps": 9}}"#)
         var flags = ConfigOverrides()
         flags.jobs = 2
         flags.pti.invertSteps = 4
-        let config = try flags.resolve(configFile: path)
+        var resolved: WatchConfig?
+        try withConfigFile(#"{"inbox": "/in", "jobs": 3, "limits": {"maxPixels": 1000}, "formats": ["png"], "pti": {"tuneSteps": 5, "invertSteps": 9}}"#) {
+            resolved = try flags.resolve(configFile: $0)
+        }
+        let config = try #require(resolved)
         #expect(config.inbox == "/in" && config.jobs == 2 && config.limits.maxPixels == 1000 && config.pti.format == "png")
         #expect(config.pti.tuneSteps == 5 && config.pti.invertSteps == 4)
         #expect(config.limits.maxAttempts == WatchConfig.Limits().maxAttempts)
@@ -36,12 +43,9 @@ import Watcher
         (#"{"inbox": "#, "not valid JSON"),
     ])
     func badConfigFilesAreRefusedWithAReason(json: String, expected: String) throws {
-        let path = try file(json)
-        #expect(throws: (any Error).self) { try ConfigOverrides().resolve(configFile: path) }
-        do {
-            _ = try ConfigOverrides().resolve(configFile: path)
-        } catch {
-            #expect("\(error)".contains(expected), "\(error)")
+        try withConfigFile(json) { path in
+            let error = #expect(throws: (any Error).self) { try ConfigOverrides().resolve(configFile: path) }
+            #expect(error.map { "\($0)".contains(expected) } == true, "\(String(describing: error))")
         }
     }
 
@@ -63,12 +67,12 @@ import Watcher
     @Test func hangUpReloadsTheConfigAndKeepsTheOldOneWhenTheNewIsBad() throws {
         let d = try DaemonHarness()
         let path = d.root + "/pivot.json"
-        try #"{"jobs": 1}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        try #"{"jobs": 1}"#.write(toFile: path, atomically: false, encoding: .utf8)
         try d.start(["--config", path])
-        try #"{"jobs": 2, "typo": 1}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        try #"{"jobs": 2, "typo": 1}"#.write(toFile: path, atomically: false, encoding: .utf8)
         kill(d.pid, SIGHUP)
         #expect(d.waitFor { d.log.contains("could not reload the config, keeping the old one") }, "\(d.log)")
-        try #"{"jobs": 2, "recursive": true}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        try #"{"jobs": 2, "recursive": true}"#.write(toFile: path, atomically: false, encoding: .utf8)
         kill(d.pid, SIGHUP)
         #expect(d.waitFor { d.log.contains("reloaded the config (2 job(s) at a time)") }, "\(d.log)")
         #expect(d.log.contains("recursive changed in the config; that takes effect after a restart"))

@@ -21,7 +21,7 @@ final class DaemonHarness {
     }
 
     init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("pivot-watch-\(UUID().uuidString)").path
+        root = try temporaryFolder("watch")
         try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
         Self.write(logPath, [])
     }

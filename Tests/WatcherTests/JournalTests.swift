@@ -1,14 +1,9 @@
 import Foundation
 import Testing
+import PivotTestSupport
 import Watcher
 
 @Suite struct JournalTests {
-    private func temporaryJournal() throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pivot-journal-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        return folder + "/journal.jsonl"
-    }
-
     private func record(_ op: JournalRecord.Operation, _ id: String, _ edit: (inout JournalRecord) -> Void = { _ in }) -> JournalRecord {
         var r = JournalRecord(op, id: id, time: 1000)
         edit(&r)
@@ -16,7 +11,9 @@ import Watcher
     }
 
     @Test func replayFollowsEachJobThroughItsLife() throws {
-        let path = try temporaryJournal()
+        let folder = try temporaryFolder("journal")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/journal.jsonl"
         let journal = try Journal(path: path)
         try journal.append(record(.queued, "00000001") { $0.name = "a.jpg"; $0.source = "sub/a.jpg" })
         try journal.append(record(.started, "00000001") { $0.attempt = 1 })
@@ -34,7 +31,9 @@ import Watcher
     }
 
     @Test func aTornLastLineIsDroppedAndLaterAppendsStayReadable() throws {
-        let path = try temporaryJournal()
+        let folder = try temporaryFolder("journal")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/journal.jsonl"
         do {
             let journal = try Journal(path: path)
             try journal.append(record(.queued, "00000001") { $0.name = "a.jpg" })
@@ -62,7 +61,9 @@ import Watcher
     }
 
     @Test func compactedJournalRestartsTheSequence() throws {
-        let path = try temporaryJournal()
+        let folder = try temporaryFolder("journal")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/journal.jsonl"
         let journal = try Journal(path: path)
         var sequence = JournalRecord(.sequence)
         sequence.next = 42

@@ -94,7 +94,7 @@ import Testing
     @Test func anInputThatKeepsKillingTheDaemonIsFailedAfterMaxInterruptions() throws {
         let d = try DaemonHarness()
         let config = d.root + "/pivot.json"
-        try #"{"limits": {"maxInterruptions": 2}}"#.write(toFile: config, atomically: true, encoding: .utf8)
+        try #"{"limits": {"maxInterruptions": 2}}"#.write(toFile: config, atomically: false, encoding: .utf8)
         for attempt in 1...2 {
             try d.start(["--config", config, "--debug-step-delay", "0.5"])
             if attempt == 1 { d.drop("poison.jpg", Samples.noFace) }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Pipeline
+import PivotTestSupport
 
 /// Hand-made bad inputs: each must give a `CheckpointError` of the right kind naming the file, never a crash.
 @Suite("Checkpoint readers refuse bad input")

@@ -10,11 +10,4 @@ func fixture(_ relative: String) -> String { Fixtures.url(relative).path }
 
 func bitPatterns(_ values: [Float]) -> [UInt32] { values.map(\.bitPattern) }
 
-/// A fresh empty folder under the system temporary directory.
-func temporaryFolder(_ label: String) throws -> String {
-    let path = NSTemporaryDirectory() + "pivot-\(label)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
 import Testing

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Pipeline
+import PivotTestSupport
 
 @Suite("safetensors")
 struct SafetensorsTests {

@@ -27,15 +27,9 @@ struct PTIPipelineTests {
                                   finder: FaceFinder(detector: SharedModels.detector!, predictor: SharedModels.shapePredictor!))
     }
 
-    static func temporaryFolder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("pti-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     @Test func writesTheWholeContractAndEachStageImproves() throws {
         let processor = try Self.processor(invertSteps: 60, tuneSteps: 40, edits: ["age=-3,0,3", "gs_smile=-6"], saveGenerator: true)
-        let folder = try Self.temporaryFolder()
+        let folder = URL(fileURLWithPath: try temporaryFolder("pti"))
         defer { try? FileManager.default.removeItem(at: folder) }
         var reported: [String: Int] = [:]
         let report = try processor.process(photo: Self.photo, into: folder, observe: { reported[$0.stage] = $0.step })
@@ -74,7 +68,7 @@ struct PTIPipelineTests {
         let processor = try Self.processor(invertSteps: 8, tuneSteps: 4, edits: ["age=2"])
         var contents: [[String: Data]] = []
         for _ in 0..<2 {
-            let folder = try Self.temporaryFolder()
+            let folder = URL(fileURLWithPath: try temporaryFolder("pti"))
             defer { try? FileManager.default.removeItem(at: folder) }
             try processor.process(photo: Self.photo, into: folder)
             let face = folder.appendingPathComponent("face0")
@@ -87,7 +81,7 @@ struct PTIPipelineTests {
 
     @Test func aPhotoWithoutAFaceIsRefused() throws {
         let processor = try Self.processor(invertSteps: 1, tuneSteps: 1, edits: [])
-        let folder = try Self.temporaryFolder()
+        let folder = URL(fileURLWithPath: try temporaryFolder("pti"))
         defer { try? FileManager.default.removeItem(at: folder) }
         #expect(throws: NoFaceError.self) { try processor.process(photo: Fixtures.url("faces/dogs.jpg"), into: folder) }
     }

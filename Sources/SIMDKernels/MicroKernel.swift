@@ -63,8 +63,14 @@ private func storeTile<V: SIMD, let MR: Int, let NV: Int>(
         if n == NV * lanes {
             for j in 0..<NV {
                 let p = UnsafeMutableRawPointer(row + j * lanes)
-                var v = acc[i][j] * alpha
-                if epilogue.beta != 0 { v = v.addingProduct(beta, p.loadUnaligned(as: V.self)) }
+                // alpha 1 and beta 1 (every K block after the first) skip a multiply: the same bits, and
+                // vaddps runs beside the FMAs instead of on their ports.
+                var v = epilogue.alpha == 1 ? acc[i][j] : acc[i][j] * alpha
+                if epilogue.beta == 1 {
+                    v += p.loadUnaligned(as: V.self)
+                } else if epilogue.beta != 0 {
+                    v = v.addingProduct(beta, p.loadUnaligned(as: V.self))
+                }
                 if let bias = epilogue.bias {
                     v += UnsafeRawPointer(bias + cOffset + j * lanes).loadUnaligned(as: V.self)
                 }

@@ -30,6 +30,15 @@ extension WeightGradientGemm {
         var runStarts: [Int] = [0]
 
         var panelCount: Int { runStarts.count - 1 }
+
+        /// A tile of C rows `rows` (row 0 repeated up to `mr`) reading the last panel from pixel `shift` on.
+        /// A method, not a closure over the plan being built: captured, the plan lived in a heap box and
+        /// planning a 4×4 layer's 384 tiles took ~18 µs of its 330.
+        mutating func addTile<Rows: Collection<Int>>(shift: Int, rows: Rows, mr: Int) {
+            tiles.append(PlannedTile(panel: panelCount - 1, shift: shift, m: rows.count))
+            for row in rows { cRows.append(row) }
+            for _ in rows.count..<mr { cRows.append(0) }
+        }
     }
 
     /// Whole blocks of MR channels come first, one tile per tap. With `sharing` (the strips are single
@@ -44,11 +53,6 @@ extension WeightGradientGemm {
         plan.cRows.reserveCapacity(tileCount * mr)
         plan.runs.reserveCapacity(tileCount * 2)
         plan.runStarts.reserveCapacity(tileCount + 1)
-        func addTile<Rows: Collection<Int>>(shift: Int, rows: Rows) {
-            plan.tiles.append(PlannedTile(panel: plan.panelCount - 1, shift: shift, m: rows.count))
-            plan.cRows += rows
-            plan.cRows += repeatElement(0, count: mr - rows.count)
-        }
         let blockedChannels = channels / mr * mr
         for block in Swift.stride(from: 0, to: blockedChannels, by: mr) {
             for tapY in 0..<kernel {
@@ -60,7 +64,7 @@ extension WeightGradientGemm {
                             plan.runStarts.append(plan.runs.count)
                         }
                         let firstRow = (tapY * kernel + tapX) * channels + block
-                        addTile(shift: sharing ? tapX / stride : 0, rows: firstRow..<(firstRow + mr))
+                        plan.addTile(shift: sharing ? tapX / stride : 0, rows: firstRow..<(firstRow + mr), mr: mr)
                     }
                 }
             }
@@ -78,7 +82,7 @@ extension WeightGradientGemm {
                 }
             }
             plan.runStarts.append(plan.runs.count)
-            addTile(shift: 0, rows: rows)
+            plan.addTile(shift: 0, rows: rows, mr: mr)
         }
         return plan
     }

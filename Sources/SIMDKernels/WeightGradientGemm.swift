@@ -15,8 +15,8 @@
 ///
 /// Work split: when pixels outnumber rows (large maps), each worker takes a range of pixels into its own C
 /// and the partial Cs are summed at the end (costs M·N per worker); otherwise the row tiles are cut into
-/// several ranges per worker, claimed as workers come free (`dynamicParts`), and each range packs every B
-/// strip itself (costs K·N per range).
+/// several ranges per worker, claimed as workers come free (`dynamicParts`), which share B, packed once up
+/// front.
 struct WeightGradientGemm {
     /// NHWC, `batch × sourceHeight × sourceWidth × channels`.
     var source: UnsafePointer<Float>
@@ -46,35 +46,50 @@ struct WeightGradientGemm {
         let workers = max(1, Parallel.threadCount)
         let splitPixels = pixels > rows
         let parts = splitPixels ? min(workers, strips.count) : dynamicParts(rowTiles, workers: workers)
-        let size = rows * columns
-        // Workers after the first sum their strips into partial Cs (beta 0: no initialisation needed).
-        ScratchPool.with(splitPixels ? (parts - 1) * size : 0) { partials in
-            nonisolated(unsafe) let (destination, partialCs) = (destination, partials)
+        let partChunks = (0..<parts).map { chunks(splitPixels ? 0..<rowTiles : share(rowTiles, $0, parts), plan, mr: tile.mr) }
+        let longest = strips.map { $0.pixels }.max()!, size = rows * columns
+        let stripSize = longest * panelCount(columns, tile.nr) * tile.nr
+        let inputSize = (longest + extra) * tile.mr * partChunks.joined().map { $0.panels.count }.max()!
+        let gradientSize = (splitPixels ? parts : strips.count) * stripSize
+        // One scratch buffer for all parts (a pool call per part contends for the pool's lock): each part's
+        // packed A; B, either every strip's packed once up front and shared by the row ranges (pixels < rows,
+        // so at most rows × columns floats), or per part a strip at a time when parts split the pixels; and
+        // then the partial Cs of the parts after the first (beta 0: no initialisation needed).
+        ScratchPool.with(parts * inputSize + gradientSize + (splitPixels ? (parts - 1) * size : 0)) { scratch in
+            nonisolated(unsafe) let (destination, inputs) = (destination, scratch)
+            nonisolated(unsafe) let (gradients, partials) = (scratch + parts * inputSize, scratch + parts * inputSize + gradientSize)
+            if !splitPixels {
+                let packers = min(workers, strips.count)
+                Parallel.forEach(packers) { w in
+                    for s in share(strips.count, w, packers) {
+                        packGradient(strips[s], panelWidth: tile.nr, into: gradients + s * stripSize)
+                    }
+                }
+            }
             Parallel.forEach(parts) { w in
+                let a = inputs + w * inputSize
                 if splitPixels {
-                    runPart(tile, plan, extra: extra, tiles: 0..<rowTiles, strips: strips[share(strips.count, w, parts)],
-                            c: w == 0 ? destination : partialCs + (w - 1) * size, beta: w == 0 && accumulate ? 1 : 0)
+                    runPart(tile, plan, extra: extra, chunks: partChunks[w], strips: strips[share(strips.count, w, parts)],
+                            gradients: (gradients + w * stripSize, 0, true), input: a,
+                            c: w == 0 ? destination : partials + (w - 1) * size, beta: w == 0 && accumulate ? 1 : 0)
                 } else {
-                    runPart(tile, plan, extra: extra, tiles: share(rowTiles, w, parts), strips: strips[...],
-                            c: destination, beta: accumulate ? 1 : 0)
+                    runPart(tile, plan, extra: extra, chunks: partChunks[w], strips: strips[...],
+                            gradients: (gradients, stripSize, false), input: a, c: destination, beta: accumulate ? 1 : 0)
                 }
             }
             guard splitPixels && parts > 1 else { return }
             Parallel.forEach(workers) { w in
                 for i in share(size, w, workers) {
-                    for part in 1..<parts { destination[i] += partialCs[(part - 1) * size + i] }
+                    for part in 1..<parts { destination[i] += partials[(part - 1) * size + i] }
                 }
             }
         }
     }
 
-    /// C rows of the planned `tiles` (=, or += when beta is 1) the sum over the strips' pixels, strip by
-    /// strip. Row tiles are packed a chunk at a time before their kernels run (`packInput`); a chunk never
-    /// splits the tiles that share a panel.
-    private func runPart(_ tile: Tile, _ plan: Plan, extra: Int,
-                         tiles: Range<Int>, strips: ArraySlice<Strip>, c: UnsafeMutablePointer<Float>, beta: Float) {
-        guard !tiles.isEmpty, !strips.isEmpty else { return }
-        let mr = tile.mr, nr = tile.nr, panels = panelCount(columns, nr)
+    /// `tiles` cut into the chunks `runPart` packs at a time (at least `Blocking.mc` rows, never splitting
+    /// tiles that share a panel), each with its range of packed panels.
+    private func chunks(_ tiles: Range<Int>, _ plan: Plan, mr: Int) -> [(tiles: Range<Int>, panels: Range<Int>)] {
+        guard !tiles.isEmpty else { return [] }
         var chunks: [Range<Int>] = []
         var start = tiles.lowerBound
         for t in tiles.dropFirst() where t - start >= max(1, Blocking.mc / mr) && plan.tiles[t].panel != plan.tiles[t - 1].panel {
@@ -82,34 +97,40 @@ struct WeightGradientGemm {
             start = t
         }
         chunks.append(start..<tiles.upperBound)
-        let chunkPanels = chunks.map { plan.tiles[$0.lowerBound].panel..<(plan.tiles[$0.upperBound - 1].panel + 1) }
-        let panelSize = (strips.map(\.pixels).max()! + extra) * mr
-        ScratchPool.with(strips.map(\.pixels).max()! * panels * nr) { b in
-            ScratchPool.with(chunkPanels.map(\.count).max()! * panelSize) { a in
-                withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: mr) { aRows in
-                    withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>.self, capacity: mr) { cRows in
-                        for (index, strip) in strips.enumerated() {
-                            let count = strip.pixels, stripPanelSize = (count + extra) * mr
-                            packGradient(strip, panelWidth: nr, into: b)
-                            let epilogue = Epilogue(alpha: 1, beta: index == 0 ? beta : 1, bias: nil)
-                            for (chunk, chunkPanels) in zip(chunks, chunkPanels) {
-                                plan.runs.withUnsafeBufferPointer { runs in
-                                    let chunkRuns = plan.runStarts[chunkPanels.lowerBound]..<plan.runStarts[chunkPanels.upperBound]
-                                    packInput(strip, runs: UnsafeBufferPointer(rebasing: runs[chunkRuns]),
-                                              firstPanel: chunkPanels.lowerBound, extra: extra, mr: mr, into: a)
-                                }
-                                for t in chunk {
-                                    let planned = plan.tiles[t], m = planned.m
-                                    let panel = a + (planned.panel - chunkPanels.lowerBound) * stripPanelSize + planned.shift * mr
-                                    for i in 0..<mr { aRows[i] = UnsafePointer(panel + i) }
-                                    for i in 0..<m { cRows[i] = c + plan.cRows[t * mr + i] * columns }
-                                    for j in 0..<panels {
-                                        tile.kernel(KernelCall(
-                                            segments: 1, kc: count, a: aRows.baseAddress!, ks: mr, b: b + j * count * nr,
-                                            c: cRows.baseAddress!, cOffset: j * nr, m: m, n: min(nr, columns - j * nr),
-                                            epilogue: epilogue))
-                                    }
-                                }
+        return chunks.map { ($0, plan.tiles[$0.lowerBound].panel..<(plan.tiles[$0.upperBound - 1].panel + 1)) }
+    }
+
+    /// C rows of the `chunks`' tiles (=, or += when beta is 1) the sum over the strips' pixels, strip by
+    /// strip. Row tiles are packed a chunk at a time into `input` before their kernels run (`packInput`).
+    /// Strip s's B is at gradients.base + s·gradients.stride, packed here first when gradients.pack.
+    private func runPart(_ tile: Tile, _ plan: Plan, extra: Int, chunks: [(tiles: Range<Int>, panels: Range<Int>)],
+                         strips: ArraySlice<Strip>, gradients: (base: UnsafeMutablePointer<Float>, stride: Int, pack: Bool),
+                         input a: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, beta: Float) {
+        guard !chunks.isEmpty, !strips.isEmpty else { return }
+        let mr = tile.mr, nr = tile.nr, panels = panelCount(columns, nr)
+        withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: mr) { aRows in
+            withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>.self, capacity: mr) { cRows in
+                for (index, strip) in zip(strips.indices, strips) {
+                    let count = strip.pixels, stripPanelSize = (count + extra) * mr
+                    let b = gradients.base + index * gradients.stride
+                    if gradients.pack { packGradient(strip, panelWidth: nr, into: b) }
+                    let epilogue = Epilogue(alpha: 1, beta: index == strips.startIndex ? beta : 1, bias: nil)
+                    for (chunk, chunkPanels) in chunks {
+                        plan.runs.withUnsafeBufferPointer { runs in
+                            let chunkRuns = plan.runStarts[chunkPanels.lowerBound]..<plan.runStarts[chunkPanels.upperBound]
+                            packInput(strip, runs: UnsafeBufferPointer(rebasing: runs[chunkRuns]),
+                                      firstPanel: chunkPanels.lowerBound, extra: extra, mr: mr, into: a)
+                        }
+                        for t in chunk {
+                            let planned = plan.tiles[t], m = planned.m
+                            let panel = a + (planned.panel - chunkPanels.lowerBound) * stripPanelSize + planned.shift * mr
+                            for i in 0..<mr { aRows[i] = UnsafePointer(panel + i) }
+                            for i in 0..<m { cRows[i] = c + plan.cRows[t * mr + i] * columns }
+                            for j in 0..<panels {
+                                tile.kernel(KernelCall(
+                                    segments: 1, kc: count, a: aRows.baseAddress!, ks: mr, b: b + j * count * nr,
+                                    c: cRows.baseAddress!, cOffset: j * nr, m: m, n: min(nr, columns - j * nr),
+                                    epilogue: epilogue))
                             }
                         }
                     }

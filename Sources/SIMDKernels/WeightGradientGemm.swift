@@ -41,7 +41,7 @@ struct WeightGradientGemm {
         let tile = Tile.forColumns(columns)
         let strips = strips(length: stripLength(panelCount(columns, tile.nr) * tile.nr))
         let sharing = strips.allSatisfy { $0.gridRows.count == 1 }
-        let plan = plan(mr: tile.mr, sharing: sharing), extra = sharing ? extraColumns : 0
+        let plan = cachedPlan(mr: tile.mr, sharing: sharing), extra = sharing ? extraColumns : 0
         let rowTiles = plan.tiles.count
         let workers = max(1, Parallel.threadCount)
         let splitPixels = pixels > rows

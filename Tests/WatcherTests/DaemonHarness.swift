@@ -65,9 +65,10 @@ final class DaemonHarness {
 
     var pid: Int32 { process?.processIdentifier ?? 0 }
 
-    /// Sends `signal` and waits for the exit; returns the exit status.
+    /// Sends `signal` and waits for the exit; returns the exit status. (The daemon stops at the job's next
+    /// step, which on a loaded machine can be many seconds away: hence the same generous wait as `waitFor`.)
     @discardableResult
-    func stop(_ signal: Int32 = SIGTERM, timeout: Double = 10) -> Int32? {
+    func stop(_ signal: Int32 = SIGTERM, timeout: Double = 60) -> Int32? {
         guard let process else { return nil }
         kill(process.processIdentifier, signal)
         guard waitFor(timeout: timeout, { !process.isRunning }) else { return nil }

@@ -2,8 +2,8 @@ import SIMDKernels
 
 /// The convolution cases of `pivot bench kernels`: StyleGAN2's 3×3 modulated-conv layers (the conv
 /// with per-sample modulated weights is a plain 3×3/1/1 conv; the modulation itself is elementwise and
-/// not timed here), StyleGAN2's upsampling conv0, and the LPIPS projector's VGG16 conv1_1, conv1_2, conv3_1
-/// and AlexNet conv1 (3 input channels, 11×11 stride 4).
+/// not timed here), StyleGAN2's upsampling conv0 and last ToRGB, and the LPIPS projector's VGG16
+/// conv1_1, conv1_2, conv3_1 and AlexNet conv1 (3 input channels, 11×11 stride 4).
 /// Layers that take the Winograd path are timed on it and on the implicit GEMM; their GFLOP/s count the
 /// direct convolution's multiply-adds (effective throughput), so above 100% of peak means fewer multiplies.
 enum ConvolutionCases {
@@ -26,6 +26,7 @@ enum ConvolutionCases {
         // step runs on every step.
         let weightGradientLayers = quick ? [] : [conv(32, 512), conv(64, 256), conv(128, 128), conv(256, 64), conv(512, 64)]
         return layers.flatMap { cases($0.0, $0.1) } + upsampling.flatMap { cases($0.0, $0.1) }
+            + toRGBCases(size: quick ? 64 : 256, channels: 64)
             + weightGradientLayers.flatMap { weightGradientCases("StyleGAN2 conv \($0.height)x\($0.width)", $0) }
     }
 
@@ -74,6 +75,34 @@ enum ConvolutionCases {
         winograd.algorithm = .winograd
         direct.algorithm = .implicitGemm
         return s.usesWinograd ? [(name + " Winograd", winograd), (name + " implicit GEMM", direct)] : [(name, s)]
+    }
+
+    /// StyleGAN2's last ToRGB (1×1, channels → 3) on `NarrowConv1x1`, and as the two GEMMs it replaced.
+    static func toRGBCases(size: Int, channels: Int) -> [KernelBenchmark.Case] {
+        let pixels = size * size, x = Buffer(randomCount: pixels * channels), w = Buffer(randomCount: 3 * channels)
+        let y = Buffer(count: pixels * 3), dy = Buffer(randomCount: pixels * 3)
+        let dx = Buffer(count: pixels * channels), dw = Buffer(count: 3 * channels)
+        let name = "StyleGAN2 ToRGB \(size)²", shape = label((size, size), channels, 3), flops = Double(6 * pixels * channels)
+        return [
+            .init(name: name + " fwd", shape: shape, flops: flops) {
+                NarrowConv1x1.forward(x.pointer, pixels: pixels, inputs: channels, weights: w.pointer, outputs: 3,
+                                      output: y.pointer)
+            },
+            .init(name: name + " fwd on sgemm", shape: shape, flops: flops) {
+                sgemm(.none, .transposed, m: pixels, n: 3, k: channels, alpha: 1, a: x.pointer, lda: channels,
+                      b: w.pointer, ldb: channels, beta: 0, c: y.pointer, ldc: 3)
+            },
+            .init(name: name + " dX+dW", shape: shape, flops: 2 * flops) {
+                NarrowConv1x1.backward(x.pointer, gradOutput: dy.pointer, pixels: pixels, inputs: channels,
+                                       weights: w.pointer, outputs: 3, inputGradient: dx.pointer, weightGradient: dw.pointer)
+            },
+            .init(name: name + " dX+dW on sgemm", shape: shape, flops: 2 * flops) {
+                sgemm(.none, .none, m: pixels, n: channels, k: 3, alpha: 1, a: dy.pointer, lda: 3,
+                      b: w.pointer, ldb: channels, beta: 0, c: dx.pointer, ldc: channels)
+                sgemm(.transposed, .none, m: channels, n: 3, k: pixels, alpha: 1, a: x.pointer, lda: channels,
+                      b: dy.pointer, ldb: 3, beta: 0, c: dw.pointer, ldc: 3)
+            },
+        ]
     }
 
     static func cases(_ name: String, _ s: UpsampleConv2D) -> [KernelBenchmark.Case] {

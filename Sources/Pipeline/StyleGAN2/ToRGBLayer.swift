@@ -31,8 +31,8 @@ public struct ToRGBLayer: Sendable, StyleAffine {
         let weff = effectiveWeight(styles), pixels = resolution * resolution
         var conv = [Float](repeating: 0, count: pixels * 3), out = conv
         x.values.withUnsafeBufferPointer { xp in weff.withUnsafeBufferPointer { k in conv.withUnsafeMutableBufferPointer { y in
-            sgemm(.none, .transposed, m: pixels, n: 3, k: inputs, alpha: 1, a: xp.baseAddress!, lda: inputs,
-                  b: k.baseAddress!, ldb: inputs, beta: 0, c: y.baseAddress!, ldc: 3)
+            NarrowConv1x1.forward(xp.baseAddress!, pixels: pixels, inputs: inputs, weights: k.baseAddress!, outputs: 3,
+                                  output: y.baseAddress!)
         } } }
         conv.withUnsafeBufferPointer { c in bias.withUnsafeBufferPointer { b in out.withUnsafeMutableBufferPointer { y in
             BiasAct.linear(clamp: clamp).forward(c.baseAddress!, shape: shape, operands: .init(bias: b.baseAddress),
@@ -55,22 +55,16 @@ public struct ToRGBLayer: Sendable, StyleAffine {
                                                       gradients: .init(input: gp.baseAddress, bias: db.baseAddress))
             } }
         } } }
+        var dWeff = [Float](repeating: 0, count: 3 * n)
         let dx = FeatureMap(size: resolution, channels: n) { dx in
-            g.withUnsafeBufferPointer { gp in weff.withUnsafeBufferPointer { k in
-                sgemm(.none, .none, m: pixels, n: n, k: 3, alpha: 1, a: gp.baseAddress!, lda: 3,
-                      b: k.baseAddress!, ldb: n, beta: 0, c: dx, ldc: n)
+            x.values.withUnsafeBufferPointer { xp in g.withUnsafeBufferPointer { gp in
+                weff.withUnsafeBufferPointer { k in dWeff.withUnsafeMutableBufferPointer { dk in
+                    NarrowConv1x1.backward(xp.baseAddress!, gradOutput: gp.baseAddress!, pixels: pixels, inputs: n,
+                                           weights: k.baseAddress!, outputs: 3, inputGradient: dx,
+                                           weightGradient: dk.baseAddress!)
+                } }
             } }
         }
-        // dWeff = gᵀ·x, computed as its transpose xᵀ·g: the GEMM packs its B operand, and g (pixels × 3) is
-        // a fraction of x (pixels × inputs).
-        var dWeffTransposed = [Float](repeating: 0, count: n * 3)
-        g.withUnsafeBufferPointer { gp in x.values.withUnsafeBufferPointer { xp in
-            dWeffTransposed.withUnsafeMutableBufferPointer { dk in
-                sgemm(.transposed, .none, m: n, n: 3, k: pixels, alpha: 1, a: xp.baseAddress!, lda: n,
-                      b: gp.baseAddress!, ldb: 3, beta: 0, c: dk.baseAddress!, ldc: 3)
-            }
-        } }
-        let dWeff = (0..<(3 * n)).map { dWeffTransposed[$0 % n * 3 + $0 / n] }
         let scale = Float(1 / Double(n).squareRoot())
         var ds = [Float](repeating: 0, count: n)
         for o in 0..<3 { for i in 0..<n { ds[i] += dWeff[o * n + i] * weight[o * n + i] * scale } }

@@ -30,6 +30,8 @@ public enum ScratchPool {
     }
 
     static func give(_ pointer: UnsafeMutablePointer<Float>, capacity: Int) {
+        // One buffer over the byte budget is freed at once: kept, it would evict every other buffer first.
+        guard capacity * 4 <= keptBytes else { return pointer.deallocate() }
         let evicted = free.withLock { buffers -> [Buffer] in
             buffers.append(Buffer(pointer: UnsafeMutableRawPointer(pointer), bytes: capacity * 4))
             buffers.sort { $0.bytes > $1.bytes }

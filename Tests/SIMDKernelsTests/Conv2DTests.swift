@@ -3,8 +3,8 @@ import SIMDKernels
 import PivotTestSupport
 
 /// Shapes that cover every path: 3×3/1/1 with channel counts around the tiles (6 rows, 8/16 columns),
-/// 1×1, stride 2, AlexNet's 11×11/4/2 and 5×5/1/2, RGB input (im2col strips), one pixel, batch 2, and
-/// more input channels than one K block (256). From index 10, the weight gradient's work splits: by pixels
+/// 1×1, stride 2, AlexNet's 11×11/4/2 and 5×5/1/2, RGB input (kernel-row taps forward, col2im backward),
+/// one pixel, batch 2, and more input channels than one K block (256). From index 10, the weight gradient's work splits: by pixels
 /// over several strips (tiles crossing taps, a part-filled B panel), the StyleGAN2 conv0 adjoint form
 /// (stride 2 from 2n+1 to n), by rows over two strips (8-row tiles), pixels = rows (split by rows) and
 /// pixels = rows + 1 (by pixels), and a pixel split whose halves and strips cross images. Index 16's input

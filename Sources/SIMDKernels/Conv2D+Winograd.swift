@@ -2,18 +2,16 @@
 /// (see `usesWinograd`): VGG16's and StyleGAN2's 3×3 layers, and AlexNet's 5×5 and 3×3 ones.
 ///
 /// A k×k kernel is cut into ⌈k/3⌉² blocks of 3×3 taps (zero past the kernel's edge); block (p, q) is a
-/// 3×3 correlation whose window starts 3p rows and 3q columns further. Per group of tiles (4×4 output
+/// 3×3 correlation whose window starts 3p rows and 3q columns further. Per block of tiles (4×4 output
 /// pixels each):
 /// 1. input transform: V[tile][ξ][(block, i)] = (Bᵀ d B)[ξ] of the block's 6×6 window, for the 36 points ξ;
 /// 2. 36 GEMMs, one per point, K = blocks × input channels: M[tile][ξ][o] = Σ V[tile][ξ][k] · U[ξ][k][o],
 ///    U = G g Gᵀ of each block, packed as B;
 /// 3. output transform: the tile's 4×4 outputs = Aᵀ M A (+ bias, or + the existing output).
-/// With long rows (K ≥ 128) V and M are tile-major, so each transform reads or writes one tile's 36 points as
-/// one contiguous block (36 scattered streams were slower) and a point's GEMM reads its rows at a stride of 36
-/// rows. Short rows stay point-major: a 128-byte row every 4.6 KB starved the GEMM of StyleGAN2's 32-channel
-/// 1024² layers (1.9× slower than point-major).
+/// `WinogradSchedule` chooses between two schedules of the steps: each thread runs all three on its own small
+/// blocks (V and M stay in its L2), or each step runs over a large group of tiles split among the threads.
 /// Multiplies per output: 36/16 per block and channel pair, against k² for the direct GEMM: a quarter for
-/// 3×3, 0.36 for 5×5. The group is sized so that one point's V and M stay in L2 while its GEMM runs.
+/// 3×3, 0.36 for 5×5.
 public final class WinogradWeights: @unchecked Sendable {  // unchecked: read-only after init
     public let kernel: Int
     public let inputChannels: Int
@@ -157,6 +155,63 @@ extension Conv2D {
                   bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, epilogue: WinogradEpilogue) {
         precondition(fitsWinograd, "Winograd F(4×4, 3×3): \(self) is not a stride-1 layer of whole channel vectors")
         let grid = WinogradGrid(self)
+        let k = grid.blocks * grid.blocks * inputChannels, cout = outputChannels
+        if let perBlock = WinogradSchedule.tilesPerBlock(k: k, columns: cout, mr: Tile.forColumns(cout).mr) {
+            winogradByThreadBlocks(grid, input: input, mask: mask, weights: weights, bias: bias, output: output,
+                                   epilogue: epilogue, perBlock: min(perBlock, grid.tiles))
+        } else {
+            winogradByGroups(grid, input: input, mask: mask, weights: weights, bias: bias, output: output,
+                             epilogue: epilogue)
+        }
+    }
+
+    /// Each thread runs all three steps on its own blocks of `perBlock` tiles, with V and M private and small
+    /// enough to stay in its L2 from the input transform to the output transform. Tile-major: a tile's 36 points
+    /// are one contiguous run of rows, written and read whole by the transforms.
+    private func winogradByThreadBlocks(_ grid: WinogradGrid, input: UnsafePointer<Float>, mask: UnsafePointer<Float>?,
+                                        weights: WinogradWeights, bias: UnsafePointer<Float>?,
+                                        output: UnsafeMutablePointer<Float>, epilogue: WinogradEpilogue, perBlock: Int) {
+        let k = grid.blocks * grid.blocks * inputChannels, cout = outputChannels, points = WinogradF43.points
+        let tile = Tile.forColumns(cout), blockCount = (grid.tiles + perBlock - 1) / perBlock
+        let parts = dynamicParts(blockCount, workers: Parallel.threadCount)
+        nonisolated(unsafe) let (mask, bias) = (mask, bias)
+        Parallel.forEach(parts) { part in
+            ScratchPool.with(points * perBlock * (k + cout)) { v in
+                let m = v + points * perBlock * k
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: points) { scratch in
+                    let scratch = scratch.baseAddress!
+                    for block in share(blockCount, part, parts) {
+                        let first = block * perBlock, count = min(perBlock, grid.tiles - first)
+                        for slot in 0..<count {
+                            grid.transformInput(input, mask: mask, tile: first + slot, window: scratch,
+                                                into: v + slot * points * k, pointStride: k, panelStride: 16)
+                        }
+                        for point in 0..<points {
+                            runGemmOnCurrentThread(
+                                MatrixRows(a: v + point * k, rowStride: points * k, ks: 1, c: m + point * cout,
+                                           ldc: points * cout),
+                                m: count, b: weights.points[point], layout: KLayout(segments: 1, length: k), tile: tile,
+                                alpha: 1, beta: 0, bias: nil)
+                        }
+                        for slot in 0..<count {
+                            grid.transformOutput(m + slot * points * cout, pointStride: cout, tile: first + slot,
+                                                 scratch: scratch, bias: bias, into: output, epilogue: epilogue)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The three steps each over a whole group of tiles, split among the threads: for layers whose U is too
+    /// large to re-read per small block (see `WinogradSchedule`). The group is sized so that one point's V and M
+    /// stay in L2 while its GEMM runs. With long rows (K ≥ 128) V and M are tile-major, so each transform reads
+    /// or writes one tile's 36 points as one contiguous block (36 scattered streams were slower) and a point's
+    /// GEMM reads its rows at a stride of 36 rows. Short rows stay point-major: a 128-byte row every 4.6 KB
+    /// starved the GEMM of StyleGAN2's 32-channel 1024² layers (1.9× slower than point-major).
+    private func winogradByGroups(_ grid: WinogradGrid, input: UnsafePointer<Float>, mask: UnsafePointer<Float>?,
+                                  weights: WinogradWeights, bias: UnsafePointer<Float>?,
+                                  output: UnsafeMutablePointer<Float>, epilogue: WinogradEpilogue) {
         let k = grid.blocks * grid.blocks * inputChannels, cout = outputChannels, points = WinogradF43.points
         // One point's V and M rows (perGroup × (k + cout) floats) take at most 256 KiB. Groups a quarter or half
         // that size cost more GEMM time (U re-read per group) than they saved in the transforms; twice it, no change.

@@ -81,3 +81,28 @@ struct KernelCall {
     var n: Int
     var epilogue: Epilogue
 }
+
+/// How `Conv2D.winograd` schedules its three steps (input transform, 36 point GEMMs, output transform).
+///
+/// By thread blocks: each thread runs all three steps on its own block of tiles, so the block's V and M
+/// (36 · tiles · (K + N) floats) go from the input transform through the GEMMs to the output transform inside
+/// the core's L2 (512 KiB on Zen 3). Every block reads all 36 U matrices (36 · K · N floats) again, from L3.
+/// By groups: each step over a group of hundreds of tiles, split among the threads; a point's U is read once
+/// per group, but V and M (several MB) go through L3 or DRAM between the steps.
+/// Measured with `pivot bench kernels --only Winograd` (paired old/new runs on a shared machine, 1 thread):
+/// by blocks, VGG16's conv1_2 (64 channels, 12-tile blocks) 43–67 -> 31–40 ms, StyleGAN2's 1024² layer (32
+/// channels, 24 tiles) 269–420 -> 160–249 ms, VGG16's conv3_1 (128 -> 256, U 4.7 MB, 6 tiles) 17–22 -> 11–12 ms;
+/// but StyleGAN2's 256-channel layers (U 9.4 MB) were no faster or slower (32² map: 8–12 -> 7–18 ms) with blocks
+/// of 6, 12 or 24 tiles: each block's fresh read of U costs what the transforms saved.
+enum WinogradSchedule {
+    /// A block's V and M take at most this many bytes (half of L2: U's panels stream through the rest).
+    static let blockBytes = 256 << 10
+    /// Layers whose U is larger stay on the grouped schedule.
+    static let largestBlockedU = 6 << 20
+
+    /// Tiles per thread block (a multiple of the micro-kernel's `mr`), or nil for the grouped schedule.
+    static func tilesPerBlock(k: Int, columns n: Int, mr: Int) -> Int? {
+        guard WinogradF43.points * k * n * 4 <= largestBlockedU else { return nil }
+        return max(mr, blockBytes / (WinogradF43.points * (k + n) * 4) / mr * mr)
+    }
+}

@@ -5,7 +5,10 @@ import PivotTestSupport
 /// Stride-1 shapes for the Winograd path, which `Conv2DTests` checks (forced onto it) against the scalar
 /// reference within the direct convolution's float32 bound, by the adjoint identity and with accumulate: 3×3/1/1 with map sizes 1…3 mod 4 (partial tiles), one pixel,
 /// batch 2, channel counts of one vector and of several panels, more input channels than one K block (256);
-/// then kernels cut into several 3×3 blocks (AlexNet's 5×5/2, 4×4, 7×7) and paddings other than kernel/2.
+/// then kernels cut into several 3×3 blocks (AlexNet's 5×5/2, 4×4, 7×7) and paddings other than kernel/2;
+/// then, for the schedule by thread blocks (`WinogradSchedule`), 16 tiles in blocks of 6 (the last one short,
+/// a boundary inside a row of tiles, a block across two images), and a layer whose U is large enough for the
+/// schedule by groups (also shape 8, 256 → 256).
 let winogradShapes: [Conv2D] = [
     try! Conv2D(batch: 1, height: 16, width: 16, inputChannels: 8, outputChannels: 8, kernel: 3, padding: 1),
     try! Conv2D(batch: 2, height: 17, width: 19, inputChannels: 16, outputChannels: 24, kernel: 3, padding: 1),
@@ -21,6 +24,8 @@ let winogradShapes: [Conv2D] = [
     try! Conv2D(batch: 1, height: 7, width: 9, inputChannels: 8, outputChannels: 16, kernel: 3, padding: 0),
     try! Conv2D(batch: 1, height: 12, width: 8, inputChannels: 8, outputChannels: 8, kernel: 4, padding: 1),
     try! Conv2D(batch: 1, height: 10, width: 10, inputChannels: 16, outputChannels: 8, kernel: 7, padding: 3),
+    try! Conv2D(batch: 2, height: 7, width: 13, inputChannels: 128, outputChannels: 136, kernel: 3, padding: 1),
+    try! Conv2D(batch: 1, height: 6, width: 7, inputChannels: 384, outputChannels: 392, kernel: 3, padding: 1),
 ]
 
 extension Conv2D {
@@ -82,7 +87,7 @@ struct WinogradTests {
 
     /// The fused ReLU stores exactly relu(forward), NaN → 0; the fused ReLU backward (`activeOutput`) gives
     /// exactly the plain pass on the selected gradient, and a NaN gradient at an inactive unit stays out.
-    @Test(arguments: [0, 1, 9, 12])
+    @Test(arguments: [0, 1, 9, 12, 14])
     func fusedReLUMatchesSeparatePasses(_ index: Int) {
         let s = winogradShapes[index], v = ConvOperands(s, seed: UInt64(index) + 400)
         let transformed = v.w.withUnsafeBufferPointer { s.winogradWeights($0.baseAddress!) }
@@ -128,5 +133,27 @@ struct WinogradTests {
         #expect(large.backwardData(v.dy, v.w) == large.winogradBackwardData(v.dy, v.w))
         let odd = try! Conv2D(batch: 1, height: 32, width: 32, inputChannels: 12, outputChannels: 8, kernel: 3, padding: 1)
         #expect(!odd.usesWinograd)
+    }
+}
+
+/// Serialized because it changes the process-wide `Parallel.threadCount`.
+@Suite(.serialized) struct WinogradThreadTests {
+    /// By thread blocks, the blocks are cut into ranges per thread count and each range runs with its own V and M;
+    /// by groups, threads split tiles and points. No split divides a sum, so one, two and three threads give the
+    /// same bits, forward and backward-data. Blocks of 6 tiles (shape 14: 3 blocks), 18 (shape 6: 11 blocks) and
+    /// 24 (a 128² map with 32 channels: 43 blocks, in 1, 4 and 3 ranges); shape 15 by groups.
+    @Test func threadCountDoesNotChangeTheBits() {
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        let many = try! Conv2D(batch: 1, height: 128, width: 128, inputChannels: 32, outputChannels: 32, kernel: 3,
+                               padding: 1)
+        for s in forced([winogradShapes[14], winogradShapes[6], many, winogradShapes[15]], onto: .winograd) {
+            let v = ConvOperands(s, seed: 700)
+            let results = [1, 2, 3].map { threads in
+                Parallel.threadCount = threads
+                return [s.forward(v.x, v.w, bias: v.bias), s.backwardData(v.dy, v.w)]
+            }
+            #expect(results[0] == results[1] && results[0] == results[2], "\(s)")
+        }
     }
 }

@@ -173,6 +173,7 @@ extension Conv2D {
                                         output: UnsafeMutablePointer<Float>, epilogue: WinogradEpilogue, perBlock: Int) {
         let k = grid.blocks * grid.blocks * inputChannels, cout = outputChannels, points = WinogradF43.points
         let tile = Tile.forColumns(cout), blockCount = (grid.tiles + perBlock - 1) / perBlock
+        let kLayout = KLayout(segments: 1, length: k), kBlocks = kLayout.blocks()
         let parts = dynamicParts(blockCount, workers: Parallel.threadCount)
         nonisolated(unsafe) let (mask, bias) = (mask, bias)
         Parallel.forEach(parts) { part in
@@ -190,7 +191,7 @@ extension Conv2D {
                             runGemmOnCurrentThread(
                                 MatrixRows(a: v + point * k, rowStride: points * k, ks: 1, c: m + point * cout,
                                            ldc: points * cout),
-                                m: count, b: weights.points[point], layout: KLayout(segments: 1, length: k), tile: tile,
+                                m: count, b: weights.points[point], layout: kLayout, blocks: kBlocks, tile: tile,
                                 alpha: 1, beta: 0, bias: nil)
                         }
                         for slot in 0..<count {

@@ -22,12 +22,21 @@ enum ConvolutionCases {
         let upsampling = quick
             ? [("StyleGAN2 conv0 16->32", try! UpsampleConv2D(batch: 1, height: 16, width: 16, inputChannels: 256, outputChannels: 256))]
             : [("StyleGAN2 conv0 64->128", try! UpsampleConv2D(batch: 1, height: 64, width: 64, inputChannels: 256, outputChannels: 256))]
+              + paper256UpsamplingLayers
         // The weight gradients of the other StyleGAN2 3×3 layers (paper256 and config F), which PTI's tuning
         // step runs on every step.
         let weightGradientLayers = quick ? [] : [conv(32, 512), conv(64, 256), conv(128, 128), conv(256, 64), conv(512, 64)]
         return layers.flatMap { cases($0.0, $0.1) } + upsampling.flatMap { cases($0.0, $0.1) }
             + toRGBCases(size: quick ? 64 : 256, channels: 64)
             + weightGradientLayers.flatMap { weightGradientCases("StyleGAN2 conv \($0.height)x\($0.width)", $0) }
+    }
+
+    /// The four conv0 layers of the paper256 generator (`pivot bench generator --res 256`), input size → output
+    /// size: the largest share of its forward pass and of PTI's backward passes.
+    static let paper256UpsamplingLayers = [(16, 512, 512), (32, 512, 256), (64, 256, 128), (128, 128, 64)].map {
+        size, inputs, outputs in
+        ("paper256 conv0 \(size)->\(2 * size)", try! UpsampleConv2D(batch: 1, height: size, width: size,
+                                                                      inputChannels: inputs, outputChannels: outputs))
     }
 
     /// A 3×3, stride 1, padding 1 layer on a size×size map with `channels` in and out.

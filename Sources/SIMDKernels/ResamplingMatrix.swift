@@ -31,15 +31,15 @@ struct ResamplingMatrix: Sendable {
         return ResamplingMatrix(inputCount: outputCount, rows: rows)
     }
 
-    /// `output[0..<n] = Σ_e weights[e] · input[indices[e]·n ..< +n]`, sixteen lanes at a time.
+    /// `output[0..<n] = Σ_e weights[e] · input[(indices[e] − firstIndex)·n ..< +n]`, sixteen lanes at a time.
     private static func accumulate(entries: Range<Int>, indices: UnsafeBufferPointer<Int>,
-                                   weights: UnsafeBufferPointer<Float>, input: UnsafePointer<Float>,
+                                   weights: UnsafeBufferPointer<Float>, input: UnsafePointer<Float>, firstIndex: Int = 0,
                                    output: UnsafeMutablePointer<Float>, vectorLength n: Int) {
         var offset = 0
         while offset + 16 <= n {
             var sum = SIMD16<Float>()
             for e in entries {
-                let source = UnsafeRawPointer(input + indices[e] * n + offset)
+                let source = UnsafeRawPointer(input + (indices[e] - firstIndex) * n + offset)
                 sum = sum.addingProduct(SIMD16(repeating: weights[e]), source.loadUnaligned(as: SIMD16<Float>.self))
             }
             UnsafeMutableRawPointer(output + offset).storeBytes(of: sum, as: SIMD16<Float>.self)
@@ -47,7 +47,7 @@ struct ResamplingMatrix: Sendable {
         }
         while offset < n {
             var sum: Float = 0
-            for e in entries { sum = sum.addingProduct(weights[e], input[indices[e] * n + offset]) }
+            for e in entries { sum = sum.addingProduct(weights[e], input[(indices[e] - firstIndex) * n + offset]) }
             output[offset] = sum
             offset += 1
         }
@@ -94,24 +94,43 @@ extension ResamplingMatrix {
     /// (StyleGAN2's conv0 blur at 128²) passes through memory once. Workers take ranges of output rows.
     static func applySeparable(rows: ResamplingMatrix, columns: ResamplingMatrix,
                                _ input: UnsafePointer<Float>, shape: NHWCShape, _ output: UnsafeMutablePointer<Float>) {
-        let c = shape.channels, inputRow = shape.width * c, outputRow = columns.outputCount * c
+        let inputImage = shape.height * shape.width * shape.channels
+        let outputImage = rows.outputCount * columns.outputCount * shape.channels
         let outputRows = shape.batch * rows.outputCount
-        let workers = outputRows * outputRow < 32_768 ? 1 : min(outputRows, Parallel.threadCount)
-        ScratchPool.with(workers * inputRow) { buffers in
-            rows.withEntries { rowStart, rowIndices, rowWeights in
-                columns.withEntries { columnStart, columnIndices, columnWeights in
-                    Parallel.forEach(workers) { w in
-                        let buffer = buffers + w * inputRow
-                        for line in share(outputRows, w, workers) {
-                            let (n, o) = line.quotientAndRemainder(dividingBy: rows.outputCount)
-                            accumulate(entries: rowStart[o]..<rowStart[o + 1], indices: rowIndices, weights: rowWeights,
-                                       input: input + n * shape.height * inputRow, output: buffer, vectorLength: inputRow)
-                            for q in 0..<columns.outputCount {
-                                accumulate(entries: columnStart[q]..<columnStart[q + 1], indices: columnIndices,
-                                           weights: columnWeights, input: buffer,
-                                           output: output + line * outputRow + q * c, vectorLength: c)
-                            }
-                        }
+        let workers = outputRows * columns.outputCount * shape.channels < 32_768 ? 1 : min(outputRows, Parallel.threadCount)
+        ScratchPool.with(workers * shape.width * shape.channels) { buffers in
+            Parallel.forEach(workers) { w in
+                // The worker's share of all images' output rows, image by image.
+                let lines = share(outputRows, w, workers)
+                var line = lines.lowerBound
+                while line < lines.upperBound {
+                    let (n, first) = line.quotientAndRemainder(dividingBy: rows.outputCount)
+                    let last = min(rows.outputCount, first + lines.upperBound - line)
+                    applySeparable(rows: rows, columns: columns, input + n * inputImage, firstInputRow: 0,
+                                   channels: shape.channels, outputRows: first..<last, rowBuffer: buffers + w * shape.width * shape.channels,
+                                   output + n * outputImage + first * columns.outputCount * shape.channels)
+                    line += last - first
+                }
+            }
+        }
+    }
+
+    /// Output rows `outputRows` of one image on the calling thread, for a caller that holds only a band of the
+    /// input: input row r (of those the band's output rows read) at `input + (r − firstInputRow)·rowLength`,
+    /// output row `outputRows.lowerBound` at `output`. `rowBuffer` holds one input row.
+    static func applySeparable(rows: ResamplingMatrix, columns: ResamplingMatrix, _ input: UnsafePointer<Float>,
+                               firstInputRow: Int, channels c: Int, outputRows: Range<Int>,
+                               rowBuffer: UnsafeMutablePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
+        let inputRow = columns.inputCount * c, outputRow = columns.outputCount * c
+        rows.withEntries { rowStart, rowIndices, rowWeights in
+            columns.withEntries { columnStart, columnIndices, columnWeights in
+                for o in outputRows {
+                    accumulate(entries: rowStart[o]..<rowStart[o + 1], indices: rowIndices, weights: rowWeights,
+                               input: input, firstIndex: firstInputRow, output: rowBuffer, vectorLength: inputRow)
+                    let line = output + (o - outputRows.lowerBound) * outputRow
+                    for q in 0..<columns.outputCount {
+                        accumulate(entries: columnStart[q]..<columnStart[q + 1], indices: columnIndices,
+                                   weights: columnWeights, input: rowBuffer, output: line + q * c, vectorLength: c)
                     }
                 }
             }

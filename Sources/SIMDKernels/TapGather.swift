@@ -6,6 +6,7 @@
 /// outside the source: borders are handled here, so activations need no halo. The result of row r goes
 /// to destination pixel (n, y·destinationStride + destinationY, x·destinationStride + destinationX),
 /// which lets the sub-pixel phases of a strided backward pass or an upsampling conv write interleaved.
+/// A band of the grid is rows `gridTop ..< gridTop + gridHeight` of one image: grid y above is y + gridTop.
 struct TapGather: RowSource {
     var source: UnsafePointer<Float>
     var sourceHeight: Int
@@ -26,6 +27,7 @@ struct TapGather: RowSource {
     var destinationStride: Int = 1
     var destinationY: Int = 0
     var destinationX: Int = 0
+    var gridTop: Int = 0
 
     var ks: Int { 1 }
 
@@ -45,7 +47,7 @@ struct TapGather: RowSource {
         if count == mr && x + mr <= gridWidth {
             // The tile lies in one grid row: a tap whose first and last pixels are inside the source reads
             // mr source pixels `stride` apart, one address and a step (most tiles of a large map).
-            let imageRow = n * sourceHeight, top = y * stride, left = x * stride, step = stride * channels
+            let imageRow = n * sourceHeight, top = (y + gridTop) * stride, left = x * stride, step = stride * channels
             var slot = out
             for s in segments {
                 let iy = top + tapY[s], ix = left + tapX[s]
@@ -64,7 +66,7 @@ struct TapGather: RowSource {
         var left = InlineArray<16, Int>(repeating: 0)
         for i in 0..<mr {
             if i < count {
-                image[i] = n * sourceHeight; top[i] = y * stride; left[i] = x * stride
+                image[i] = n * sourceHeight; top[i] = (y + gridTop) * stride; left[i] = x * stride
                 x += 1
                 if x == gridWidth { x = 0; y += 1; if y == gridHeight { y = 0; n += 1 } }
             } else {
@@ -88,7 +90,7 @@ struct TapGather: RowSource {
     func fillOutputRows(_ out: UnsafeMutablePointer<UnsafeMutablePointer<Float>>, first: Int, count: Int) {
         var (n, y, x) = pixel(first)
         for i in 0..<count {
-            let dy = y * destinationStride + destinationY, dx = x * destinationStride + destinationX
+            let dy = (y + gridTop) * destinationStride + destinationY, dx = x * destinationStride + destinationX
             out[i] = destination + ((n * destinationHeight + dy) * destinationWidth + dx) * destinationChannels
             x += 1
             if x == gridWidth { x = 0; y += 1; if y == gridHeight { y = 0; n += 1 } }

@@ -57,7 +57,9 @@ public struct Upfirdn2D: Sendable {
                                         gradOutput, shape: ops.output, gradInput)
     }
 
-    private func axisOperators(for input: NHWCShape) throws
+    /// The operator pair (rows along H, columns along W) and the output shape, for callers that apply them
+    /// a band of rows at a time (`UpsampleConv2D`).
+    func axisOperators(for input: NHWCShape) throws
         -> (rows: ResamplingMatrix, columns: ResamplingMatrix, output: NHWCShape) {
         guard input.isValid else { throw KernelShapeError("upfirdn2d: invalid input shape \(input)") }
         guard up >= 1, down >= 1, !filter.isEmpty else {

@@ -44,14 +44,14 @@ public struct UpsampleConv2D: Sendable, Equatable {
     }
 
     public func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        forward(input: input, phaseWeights: { packForwardPhase(weights, $0, $1) }, output: output)
+        forward(input: input, phases: Self.phases.map { packForwardPhase(weights, $0.y, $0.x) }, output: output)
     }
 
     /// `forward` with weights packed by `packedWeights`.
     public func forward(input: UnsafePointer<Float>, packedWeights: PackedWeights, output: UnsafeMutablePointer<Float>) {
         precondition(packedWeights.inputChannels == inputChannels && packedWeights.outputChannels == outputChannels,
                      "UpsampleConv2D weights packed for another layer")
-        forward(input: input, phaseWeights: { packedWeights.forwardPhases[2 * $0 + $1] }, output: output)
+        forward(input: input, phases: packedWeights.forwardPhases, output: output)
     }
 
     /// Weights packed once, for repeated passes with fixed weights (the projector's).
@@ -65,7 +65,7 @@ public struct UpsampleConv2D: Sendable, Equatable {
         init(_ conv: UpsampleConv2D, _ weights: UnsafePointer<Float>) {
             inputChannels = conv.inputChannels
             outputChannels = conv.outputChannels
-            forwardPhases = [(0, 0), (0, 1), (1, 0), (1, 1)].map { conv.packForwardPhase(weights, $0.0, $0.1) }
+            forwardPhases = UpsampleConv2D.phases.map { conv.packForwardPhase(weights, $0.y, $0.x) }
             backwardData = conv.packBackwardData(weights)
         }
     }
@@ -74,14 +74,17 @@ public struct UpsampleConv2D: Sendable, Equatable {
     /// `backwardData(outputGradient:packedWeights:inputGradient:accumulate:)`.
     public func packedWeights(_ weights: UnsafePointer<Float>) -> PackedWeights { PackedWeights(self, weights) }
 
+    /// The four output phases (parities of the output row and column), in the order of their packed weights.
+    static let phases = [(y: 0, x: 0), (y: 0, x: 1), (y: 1, x: 0), (y: 1, x: 1)]
+
     /// Output row 2P + phase gets tap a from input row P − (a − phase)/2, for a ≡ phase (mod 2).
-    private func phaseTaps(_ phaseY: Int, _ phaseX: Int) -> [(Int, Int)] {
+    func phaseTaps(_ phaseY: Int, _ phaseX: Int) -> [(Int, Int)] {
         let rowsTaps = phaseY == 0 ? [0, 2] : [1], columnTaps = phaseX == 0 ? [0, 2] : [1]
         return rowsTaps.flatMap { a in columnTaps.map { b in (a, b) } }
     }
 
     /// One output phase's weights: rows (tap, input channel), columns output channels.
-    private func packForwardPhase(_ weights: UnsafePointer<Float>, _ phaseY: Int, _ phaseX: Int) -> PackedMatrix {
+    func packForwardPhase(_ weights: UnsafePointer<Float>, _ phaseY: Int, _ phaseX: Int) -> PackedMatrix {
         let taps = phaseTaps(phaseY, phaseX)
         let packed = PackedMatrix(rows: taps.count * inputChannels, columns: outputChannels,
                                   panelWidth: Tile.forColumns(outputChannels).nr)
@@ -91,34 +94,6 @@ public struct UpsampleConv2D: Sendable, Equatable {
                         rowStride: 1, columnStride: inputChannels)
         }
         return packed
-    }
-
-    private func forward(input: UnsafePointer<Float>, phaseWeights: (Int, Int) -> PackedMatrix,
-                         output: UnsafeMutablePointer<Float>) {
-        ScratchPool.with(transposedShape.count) { t in
-            let tile = Tile.forColumns(outputChannels)
-            withZeros(inputChannels) { zeros in
-                for phaseY in 0..<2 {
-                    for phaseX in 0..<2 {
-                        let taps = phaseTaps(phaseY, phaseX), packed = phaseWeights(phaseY, phaseX)
-                        withTapOffsets(taps: taps.map { (-($0.0 - phaseY) / 2, -($0.1 - phaseX) / 2) }) { tapY, tapX in
-                            let gather = TapGather(
-                                source: input, sourceHeight: height, sourceWidth: width, channels: inputChannels,
-                                gridHeight: height + 1 - phaseY, gridWidth: width + 1 - phaseX, stride: 1,
-                                tapY: tapY, tapX: tapX, zeros: zeros, destination: t,
-                                destinationHeight: transposedShape.height, destinationWidth: transposedShape.width,
-                                destinationChannels: outputChannels, destinationStride: 2,
-                                destinationY: phaseY, destinationX: phaseX)
-                            runGemm(gather, m: batch * gather.rows, b: packed,
-                                    layout: KLayout(segments: taps.count, length: inputChannels), tile: tile,
-                                    alpha: 1, beta: 0, bias: nil)
-                        }
-                    }
-                }
-            }
-            // The shape was validated at init, so the blur cannot refuse it.
-            try! Upfirdn2D.transposedConvBlur.forward(t, shape: transposedShape, output: output)
-        }
     }
 
     /// inputGradient (=, or += when `accumulate`) ∂L/∂input given ∂L/∂output.

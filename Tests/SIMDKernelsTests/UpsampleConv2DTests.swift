@@ -4,6 +4,9 @@ import PivotTestSupport
 
 /// One pixel, odd and non-square sizes, channel counts around the tiles, batch 2, more input channels
 /// than one K block, and more pixels than weight-gradient rows (its pixel split, over several strips).
+/// The last three take the banded forward pass on two threads (t of over 2^21 floats, 16 input rows per
+/// worker): bands of several rows with a shorter last band and batch 2, bands of one row (a wide map), and
+/// one band per worker (a narrow map); odd heights, so the workers' ranges differ.
 let upsampleShapes: [UpsampleConv2D] = [
     try! UpsampleConv2D(batch: 1, height: 1, width: 1, inputChannels: 8, outputChannels: 16),
     try! UpsampleConv2D(batch: 2, height: 3, width: 5, inputChannels: 9, outputChannels: 17),
@@ -11,6 +14,9 @@ let upsampleShapes: [UpsampleConv2D] = [
     try! UpsampleConv2D(batch: 1, height: 5, width: 2, inputChannels: 16, outputChannels: 3),
     try! UpsampleConv2D(batch: 1, height: 2, width: 3, inputChannels: 300, outputChannels: 8),
     try! UpsampleConv2D(batch: 1, height: 17, width: 19, inputChannels: 5, outputChannels: 6),
+    try! UpsampleConv2D(batch: 2, height: 33, width: 12, inputChannels: 3, outputChannels: 1300),
+    try! UpsampleConv2D(batch: 1, height: 32, width: 97, inputChannels: 2, outputChannels: 170),
+    try! UpsampleConv2D(batch: 1, height: 33, width: 5, inputChannels: 2, outputChannels: 2850),
 ]
 
 extension UpsampleConv2D {
@@ -150,7 +156,25 @@ extension UpsampleConv2DTests {
                                accumulate: true)
             }
         } }
-        #expect(y == s.forward(v.x, v.w))
-        #expect(dx == s.backwardData(v.dy, v.w, into: v.x))
+        // Compared outside #expect, which would print every element of a mismatch (millions here).
+        let (sameY, sameDx) = (y == s.forward(v.x, v.w), dx == s.backwardData(v.dy, v.w, into: v.x))
+        #expect(sameY, "\(s) forward")
+        #expect(sameDx, "\(s) backward data")
+    }
+}
+
+extension UpsampleConv2DTests {
+    /// The forward pass gives the same bits on one thread (one worker's bands over the whole map) as on two
+    /// (two workers, each computing the t rows above its first band itself).
+    @Test(arguments: upsampleShapes.indices.suffix(3))
+    func forwardIsTheSameOnOneAndTwoThreads(_ index: Int) {
+        let s = upsampleShapes[index], v = Operands(s, seed: UInt64(index) + 700)
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        Parallel.threadCount = 1
+        let one = s.forward(v.x, v.w)
+        Parallel.threadCount = 2
+        let same = one == s.forward(v.x, v.w)  // outside #expect, which would print every element
+        #expect(same, "\(s)")
     }
 }

@@ -102,10 +102,8 @@ public struct UpsampleConv2D: Sendable, Equatable {
     /// dx[p, q, i] = Σ_{a,b,o} g_t[2p+a, 2q+b, o] · W[o][i][a][b].
     public func backwardData(outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
                              inputGradient: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
-        withTransposedGradient(outputGradient) { gt in
-            backwardData(transposedGradient: gt, packed: packBackwardData(weights), inputGradient: inputGradient,
-                         accumulate: accumulate)
-        }
+        backwardData(outputGradient: outputGradient, packed: packBackwardData(weights), inputGradient: inputGradient,
+                     accumulate: accumulate)
     }
 
     /// `backwardData` with weights packed by `packedWeights`.
@@ -113,10 +111,8 @@ public struct UpsampleConv2D: Sendable, Equatable {
                              inputGradient: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
         precondition(packedWeights.inputChannels == inputChannels && packedWeights.outputChannels == outputChannels,
                      "UpsampleConv2D weights packed for another layer")
-        withTransposedGradient(outputGradient) { gt in
-            backwardData(transposedGradient: gt, packed: packedWeights.backwardData, inputGradient: inputGradient,
-                         accumulate: accumulate)
-        }
+        backwardData(outputGradient: outputGradient, packed: packedWeights.backwardData, inputGradient: inputGradient,
+                     accumulate: accumulate)
     }
 
     /// weightGradient (=, or += when `accumulate`) ∂L/∂weights given the forward input and ∂L/∂output:
@@ -133,34 +129,21 @@ public struct UpsampleConv2D: Sendable, Equatable {
                          inputGradient: UnsafeMutablePointer<Float>, weightGradient: UnsafeMutablePointer<Float>) {
         withTransposedGradient(outputGradient) { gt in
             backwardWeights(input: input, transposedGradient: gt, weightGradient: weightGradient, accumulate: false)
-            backwardData(transposedGradient: gt, packed: packBackwardData(weights), inputGradient: inputGradient,
-                         accumulate: false)
+            let packed = packBackwardData(weights), gtImage = transposedShape.height * transposedShape.width * outputChannels
+            for n in 0..<batch {
+                backwardDataRows(0..<height, transposedGradient: gt + n * gtImage, packed: packed,
+                                 inputGradient: inputGradient + n * height * width * inputChannels, accumulate: false,
+                                 banded: false)
+            }
         }
     }
 
     /// The backward-data pass's B: rows (tap, output channel), columns input channels.
-    private func packBackwardData(_ weights: UnsafePointer<Float>) -> PackedMatrix {
+    func packBackwardData(_ weights: UnsafePointer<Float>) -> PackedMatrix {
         let packed = PackedMatrix(rows: 9 * outputChannels, columns: inputChannels,
                                   panelWidth: Tile.forColumns(inputChannels).nr)
         packed.pack(firstRow: 0, count: 9 * outputChannels, from: weights, rowStride: inputChannels, columnStride: 1)
         return packed
-    }
-
-    /// The stride-2 correlation of g_t, an implicit GEMM with M = input pixels, N = Cin, K = 9·Cout.
-    private func backwardData(transposedGradient gt: UnsafePointer<Float>, packed: PackedMatrix,
-                              inputGradient: UnsafeMutablePointer<Float>, accumulate: Bool) {
-        let tile = Tile.forColumns(inputChannels)
-        withTapOffsets(taps: (0..<9).map { ($0 / 3, $0 % 3) }) { tapY, tapX in
-            withZeros(outputChannels) { zeros in
-                let gather = TapGather(
-                    source: gt, sourceHeight: transposedShape.height, sourceWidth: transposedShape.width,
-                    channels: outputChannels, gridHeight: height, gridWidth: width, stride: 2,
-                    tapY: tapY, tapX: tapX, zeros: zeros, destination: inputGradient,
-                    destinationHeight: height, destinationWidth: width, destinationChannels: inputChannels)
-                runGemm(gather, m: batch * gather.rows, b: packed, layout: KLayout(segments: 9, length: outputChannels),
-                        tile: tile, alpha: 1, beta: accumulate ? 1 : 0, bias: nil)
-            }
-        }
     }
 
     /// A `WeightGradientGemm` with the strided g_t window as A (rows = taps × output channels) and the input

@@ -126,7 +126,8 @@ struct UpsampleConv2DTests {
 }
 
 extension UpsampleConv2DTests {
-    @Test(arguments: [1, 4])
+    /// On shape 7 the separate backward-data pass goes in bands and the combined one over the whole g_t.
+    @Test(arguments: [1, 4, 7])
     func combinedBackwardMatchesTheSeparatePasses(_ index: Int) {
         let s = upsampleShapes[index], v = Operands(s, seed: UInt64(index) + 300)
         var dx = [Float](repeating: .nan, count: s.inputCount), dw = [Float](repeating: .nan, count: s.weightCount)
@@ -136,8 +137,9 @@ extension UpsampleConv2DTests {
                            inputGradient: dx.baseAddress!, weightGradient: dw.baseAddress!)
             } }
         } } }
-        #expect(dx == s.backwardData(v.dy, v.w))
-        #expect(dw == s.backwardWeights(v.x, v.dy))
+        let (sameDx, sameDw) = (dx == s.backwardData(v.dy, v.w), dw == s.backwardWeights(v.x, v.dy))  // see below
+        #expect(sameDx, "\(s) backward data")
+        #expect(sameDw, "\(s) backward weights")
     }
 }
 
@@ -164,17 +166,19 @@ extension UpsampleConv2DTests {
 }
 
 extension UpsampleConv2DTests {
-    /// The forward pass gives the same bits on one thread (one worker's bands over the whole map) as on two
-    /// (two workers, each computing the t rows above its first band itself).
+    /// The forward and backward-data passes give the same bits on one thread (one worker's bands over the
+    /// whole map) as on two (two workers, each computing the t rows above its first band itself).
     @Test(arguments: upsampleShapes.indices.suffix(3))
-    func forwardIsTheSameOnOneAndTwoThreads(_ index: Int) {
+    func bandedPassesAreTheSameOnOneAndTwoThreads(_ index: Int) {
         let s = upsampleShapes[index], v = Operands(s, seed: UInt64(index) + 700)
         let saved = Parallel.threadCount
         defer { Parallel.threadCount = saved }
         Parallel.threadCount = 1
-        let one = s.forward(v.x, v.w)
+        let (y, dx) = (s.forward(v.x, v.w), s.backwardData(v.dy, v.w))
         Parallel.threadCount = 2
-        let same = one == s.forward(v.x, v.w)  // outside #expect, which would print every element
-        #expect(same, "\(s)")
+        // Compared outside #expect, which would print every element of a mismatch.
+        let (sameY, sameDx) = (y == s.forward(v.x, v.w), dx == s.backwardData(v.dy, v.w))
+        #expect(sameY, "\(s) forward")
+        #expect(sameDx, "\(s) backward data")
     }
 }

@@ -8,10 +8,8 @@ import Glibc
 /// wakes late finds the job closed and goes back to waiting, so a slow or descheduled worker never delays
 /// a caller that already finished the work. Indices are claimed one at a time from a shared counter.
 ///
-/// Waiting workers spin for up to `spinNanoseconds` after their last job, then park on a condition variable.
-/// The window covers the serial work between a model's parallel kernels (allocations, small loops: up to a
-/// few milliseconds), so the next job finds its worker awake: a parked worker's core halts, and on a
-/// virtual machine waking a halted vCPU can take longer than a small kernel itself.
+/// Waiting workers spin for a few microseconds (back-to-back kernel calls start within that window),
+/// then park on a condition variable.
 final class WorkerPool: @unchecked Sendable {  // unchecked: pthread mutex/cond live behind pointers.
     static let shared = WorkerPool()
 
@@ -19,8 +17,7 @@ final class WorkerPool: @unchecked Sendable {  // unchecked: pthread mutex/cond 
     private static let generationShift = 20
     private static let closedBit = 1 << 19
     private static let insideMask = closedBit - 1
-    private static let spinsBeforeParking = 20_000  // the caller's wait for workers to leave a job
-    private static let spinNanoseconds = 5_000_000
+    private static let spinsBeforeParking = 20_000
 
     private let state = Atomic<Int>(closedBit)
     private let nextIndex = Atomic<Int>(0)
@@ -127,13 +124,10 @@ final class WorkerPool: @unchecked Sendable {  // unchecked: pthread mutex/cond 
     }
 
     private func waitForNewGeneration(after seen: Int) -> Int {
-        let deadline = Self.monotonicNanoseconds() + Self.spinNanoseconds
-        repeat {
-            for _ in 0..<1024 {
-                let current = state.load(ordering: .acquiring)
-                if current >> Self.generationShift != seen { return current }
-            }
-        } while Self.monotonicNanoseconds() < deadline
+        for _ in 0..<Self.spinsBeforeParking {
+            let current = state.load(ordering: .acquiring)
+            if current >> Self.generationShift != seen { return current }
+        }
         pthread_mutex_lock(mutex)
         sleepers.wrappingAdd(1, ordering: .sequentiallyConsistent)
         var current = state.load(ordering: .sequentiallyConsistent)
@@ -144,11 +138,5 @@ final class WorkerPool: @unchecked Sendable {  // unchecked: pthread mutex/cond 
         sleepers.wrappingSubtract(1, ordering: .sequentiallyConsistent)
         pthread_mutex_unlock(mutex)
         return current
-    }
-
-    private static func monotonicNanoseconds() -> Int {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return now.tv_sec * 1_000_000_000 + now.tv_nsec
     }
 }

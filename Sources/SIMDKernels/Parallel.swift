@@ -11,10 +11,18 @@ import Glibc
 /// second thread at the same time) runs serially on its calling thread, so nesting never deadlocks.
 public enum Parallel {
     /// How many threads share one `forEach` (the caller included). Defaults to the number of online cores;
-    /// values below 1 are stored as 1. The command-line tool sets it from `PIVOT_THREADS`.
+    /// values below 1 are stored as 1. The command-line tool sets it from `PIVOT_THREADS`. Inside
+    /// `withThreadCount` it reads that call's count instead.
     public static var threadCount: Int {
-        get { requestedThreads.load(ordering: .relaxed) }
+        get { taskThreadCount ?? requestedThreads.load(ordering: .relaxed) }
         set { requestedThreads.store(max(1, newValue), ordering: .relaxed) }
+    }
+
+    /// Runs `body` with `threadCount` reading `threads` (at least 1) in the calling task only. Tests use it
+    /// to run a pass on a given number of threads: setting the process-wide count instead would change it
+    /// under every other test running at the same time.
+    public static func withThreadCount<R>(_ threads: Int, _ body: () throws -> R) rethrows -> R {
+        try $taskThreadCount.withValue(max(1, threads), operation: body)
     }
 
     /// Never inlined: the serial loop then calls the same separately optimised closure as the pool threads.
@@ -28,4 +36,5 @@ public enum Parallel {
     }
 
     private static let requestedThreads = Atomic<Int>(max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    @TaskLocal private static var taskThreadCount: Int?
 }

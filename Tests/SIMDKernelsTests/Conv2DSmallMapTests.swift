@@ -18,26 +18,22 @@ let smallMapShapes: [Conv2D] = [
 ]
 
 
-/// Serialized because it changes the process-wide `Parallel.threadCount`.
-@Suite(.serialized) struct SmallMapThreadTests {
+@Suite struct SmallMapThreadTests {
     /// Threads split rows (of the GEMM, the window packing and the blur), never a sum, so one thread and two
     /// give the same bits. Shapes big enough for every split: the small-map forward (35 pixels, K = 2700) and
     /// backward-data (K = 2700) passes, and UpsampleConv2D's forward and backward-data passes (a 32² blur).
     @Test func oneThreadGivesTheBitsOfTwo() {
-        let saved = Parallel.threadCount
-        defer { Parallel.threadCount = saved }
         let upsample = try! UpsampleConv2D(batch: 1, height: 16, width: 16, inputChannels: 8, outputChannels: 32)
         let u = UpsampleConv2DTests.Operands(upsample, seed: 500)
-        var results: [[[Float]]] = []
-        for threads in [1, 2] {
-            Parallel.threadCount = threads
-            var passes: [[Float]] = []
-            for index in [3, 4] {
-                let s = forced(smallMapShapes, onto: .smallMap)[index], v = ConvOperands(s, seed: UInt64(index) + 400)
-                passes += [s.forward(v.x, v.w, bias: v.bias), s.backwardData(v.dy, v.w)]
+        let results = [1, 2].map { threads in
+            Parallel.withThreadCount(threads) {
+                var passes: [[Float]] = []
+                for index in [3, 4] {
+                    let s = forced(smallMapShapes, onto: .smallMap)[index], v = ConvOperands(s, seed: UInt64(index) + 400)
+                    passes += [s.forward(v.x, v.w, bias: v.bias), s.backwardData(v.dy, v.w)]
+                }
+                return passes + [upsample.forward(u.x, u.w), upsample.backwardData(u.dy, u.w)]
             }
-            passes += [upsample.forward(u.x, u.w), upsample.backwardData(u.dy, u.w)]
-            results.append(passes)
         }
         for (pass, (one, two)) in zip(results[0], results[1]).enumerated() {
             let firstDifference = one.indices.first { one[$0] != two[$0] }

@@ -221,8 +221,6 @@ struct ImplicitGemmThreadTests {
 }
 
 /// Runs the forward and backward-data passes of `shapes` on one thread and on all, and expects the same bits.
-/// One thread without touching the process-wide `Parallel.threadCount` (which would race with other
-/// suites): inside a `Parallel.forEach` body, nested calls run serially.
 func expectOneThreadGivesTheBitsOfAll(_ shapes: [Conv2D], seed: UInt64) {
     func passes() -> [[Float]] {
         shapes.enumerated().flatMap { index, s in
@@ -230,8 +228,7 @@ func expectOneThreadGivesTheBitsOfAll(_ shapes: [Conv2D], seed: UInt64) {
             return [s.forward(v.x, v.w, bias: v.bias), s.backwardData(v.dy, v.w)]
         }
     }
-    var serial: [[Float]] = []
-    Parallel.forEach(2) { i in if i == 0 { serial = passes() } }
+    let serial = Parallel.withThreadCount(1) { passes() }
     for (pass, (one, all)) in zip(serial, passes()).enumerated() {
         let firstDifference = one.indices.first { one[$0] != all[$0] }
         #expect(firstDifference == nil, "pass \(pass): first difference at \(firstDifference ?? -1)")

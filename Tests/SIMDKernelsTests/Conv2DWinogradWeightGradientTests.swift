@@ -78,19 +78,13 @@ struct Conv2DWinogradWeightGradientTests {
     }
 }
 
-/// Serialized because it changes the process-wide `Parallel.threadCount`.
-@Suite(.serialized) struct WinogradWeightGradientThreadTests {
+@Suite struct WinogradWeightGradientThreadTests {
     /// Threads split tiles (the transforms), points (the GEMMs) and rows (the final transform), never a sum,
     /// so one, two and three threads give the same bits; shapes of one group and of several.
     @Test func threadCountDoesNotChangeTheBits() {
-        let saved = Parallel.threadCount
-        defer { Parallel.threadCount = saved }
         for index in [6, 17, 18] {
             let s = winogradWeightGradientShapes[index], v = ConvOperands(s, seed: 650)
-            let results = [1, 2, 3].map { threads in
-                Parallel.threadCount = threads
-                return s.backwardWeights(v.x, v.dy).0
-            }
+            let results = [1, 2, 3].map { threads in Parallel.withThreadCount(threads) { s.backwardWeights(v.x, v.dy).0 } }
             #expect(results[0] == results[1] && results[0] == results[2], "\(s)")
         }
     }

@@ -2,8 +2,7 @@ import Testing
 import Glibc
 import SIMDKernels
 
-/// Serialized because some cases change the process-wide `Parallel.threadCount`.
-@Suite(.serialized) struct ParallelTests {
+@Suite struct ParallelTests {
     /// Counts how often each index was visited (bodies write disjoint slots, as the contract requires).
     final class HitCounter: @unchecked Sendable {
         let hits: UnsafeMutablePointer<Int>
@@ -19,13 +18,12 @@ import SIMDKernels
 
     @Test(arguments: [1, 2, 3, 4])
     func visitsEveryIndexOnce(threads: Int) {
-        let saved = Parallel.threadCount
-        defer { Parallel.threadCount = saved }
-        Parallel.threadCount = threads
-        for count in [0, 1, 2, 3, 17, 1000, 100_003] {
-            let counter = HitCounter(count)
-            Parallel.forEach(count) { i in counter.hits[i] += 1 }
-            #expect(counter.allOnce, "count \(count), threads \(threads)")
+        Parallel.withThreadCount(threads) {
+            for count in [0, 1, 2, 3, 17, 1000, 100_003] {
+                let counter = HitCounter(count)
+                Parallel.forEach(count) { i in counter.hits[i] += 1 }
+                #expect(counter.allOnce, "count \(count), threads \(threads)")
+            }
         }
     }
 
@@ -36,12 +34,33 @@ import SIMDKernels
     }
 
     @Test func threadCountIsAtLeastOne() {
-        let saved = Parallel.threadCount
-        defer { Parallel.threadCount = saved }
-        Parallel.threadCount = 0
-        #expect(Parallel.threadCount == 1)
-        Parallel.threadCount = -5
-        #expect(Parallel.threadCount == 1)
+        Parallel.withThreadCount(0) { #expect(Parallel.threadCount == 1) }
+        Parallel.withThreadCount(-5) { #expect(Parallel.threadCount == 1) }
+    }
+
+    /// `withThreadCount` holds for the calling task only: another thread meanwhile still reads the process-wide
+    /// count, so tests that pick a thread count never change it under the tests running beside them.
+    @Test func threadCountOfOneTaskLeavesOtherThreadsAlone() {
+        let processWide = Parallel.threadCount
+        Parallel.withThreadCount(processWide + 3) {
+            #expect(Parallel.threadCount == processWide + 3)
+            #expect(threadCountOnAnotherThread() == processWide)
+        }
+        #expect(Parallel.threadCount == processWide)
+    }
+
+    /// `Parallel.threadCount` as a new thread, outside any task, reads it.
+    func threadCountOnAnotherThread() -> Int {
+        final class Result: @unchecked Sendable { var threadCount = 0 }
+        let result = Result()
+        var thread = pthread_t()
+        let created = pthread_create(&thread, nil, { context in
+            Unmanaged<Result>.fromOpaque(context!).takeUnretainedValue().threadCount = Parallel.threadCount
+            return nil
+        }, Unmanaged.passUnretained(result).toOpaque())
+        #expect(created == 0)
+        pthread_join(thread, nil)
+        return result.threadCount
     }
 
     @Test func nestedCallsRunEveryInnerIndexOnce() {
@@ -83,25 +102,24 @@ import SIMDKernels
     /// A pool that silently ran everything on the caller would pass the tests above; this one would fail.
     /// Retries because other suites may hold the pool (their calls make ours serial) or steal the core.
     @Test func workIsSharedBetweenThreads() {
-        let saved = Parallel.threadCount
-        defer { Parallel.threadCount = saved }
-        Parallel.threadCount = 2
-        let count = 16
-        let threadOf = UnsafeMutablePointer<pthread_t>.allocate(capacity: count)
-        defer { threadOf.deallocate() }
-        nonisolated(unsafe) let slots = threadOf
-        var sawTwoThreads = false
-        // Up to 20 s of attempts: while other suites run, the pool is busy most of the time.
-        let deadline = ContinuousClock.now + .seconds(20)
-        while !sawTwoThreads && ContinuousClock.now < deadline {
-            Parallel.forEach(count) { i in
-                slots[i] = pthread_self()
-                var x = 0.0
-                for k in 0..<20_000 { x += Double(k).squareRoot() }  // ~20 µs of work per index
-                if x < 0 { slots[i] = 0 }
+        Parallel.withThreadCount(2) {
+            let count = 16
+            let threadOf = UnsafeMutablePointer<pthread_t>.allocate(capacity: count)
+            defer { threadOf.deallocate() }
+            nonisolated(unsafe) let slots = threadOf
+            var sawTwoThreads = false
+            // Up to 20 s of attempts: while other suites run, the pool is busy most of the time.
+            let deadline = ContinuousClock.now + .seconds(20)
+            while !sawTwoThreads && ContinuousClock.now < deadline {
+                Parallel.forEach(count) { i in
+                    slots[i] = pthread_self()
+                    var x = 0.0
+                    for k in 0..<20_000 { x += Double(k).squareRoot() }  // ~20 µs of work per index
+                    if x < 0 { slots[i] = 0 }
+                }
+                sawTwoThreads = (1..<count).contains { threadOf[$0] != threadOf[0] }
             }
-            sawTwoThreads = (1..<count).contains { threadOf[$0] != threadOf[0] }
+            #expect(sawTwoThreads)
         }
-        #expect(sawTwoThreads)
     }
 }

@@ -171,13 +171,9 @@ extension UpsampleConv2DTests {
     @Test(arguments: upsampleShapes.indices.suffix(3))
     func bandedPassesAreTheSameOnOneAndTwoThreads(_ index: Int) {
         let s = upsampleShapes[index], v = Operands(s, seed: UInt64(index) + 700)
-        let saved = Parallel.threadCount
-        defer { Parallel.threadCount = saved }
-        Parallel.threadCount = 1
-        let (y, dx) = (s.forward(v.x, v.w), s.backwardData(v.dy, v.w))
-        Parallel.threadCount = 2
+        let (y, dx) = Parallel.withThreadCount(1) { (s.forward(v.x, v.w), s.backwardData(v.dy, v.w)) }
         // Compared outside #expect, which would print every element of a mismatch.
-        let (sameY, sameDx) = (y == s.forward(v.x, v.w), dx == s.backwardData(v.dy, v.w))
+        let (sameY, sameDx) = Parallel.withThreadCount(2) { (y == s.forward(v.x, v.w), dx == s.backwardData(v.dy, v.w)) }
         #expect(sameY, "\(s) forward")
         #expect(sameDx, "\(s) backward data")
     }

@@ -136,22 +136,18 @@ struct WinogradTests {
     }
 }
 
-/// Serialized because it changes the process-wide `Parallel.threadCount`.
-@Suite(.serialized) struct WinogradThreadTests {
+@Suite struct WinogradThreadTests {
     /// By thread blocks, the blocks are cut into ranges per thread count and each range runs with its own V and M;
     /// by groups, threads split tiles and points. No split divides a sum, so one, two and three threads give the
     /// same bits, forward and backward-data. Blocks of 6 tiles (shape 14: 3 blocks), 18 (shape 6: 11 blocks) and
     /// 24 (a 128² map with 32 channels: 43 blocks, in 1, 4 and 3 ranges); shape 15 by groups.
     @Test func threadCountDoesNotChangeTheBits() {
-        let saved = Parallel.threadCount
-        defer { Parallel.threadCount = saved }
         let many = try! Conv2D(batch: 1, height: 128, width: 128, inputChannels: 32, outputChannels: 32, kernel: 3,
                                padding: 1)
         for s in forced([winogradShapes[14], winogradShapes[6], many, winogradShapes[15]], onto: .winograd) {
             let v = ConvOperands(s, seed: 700)
             let results = [1, 2, 3].map { threads in
-                Parallel.threadCount = threads
-                return [s.forward(v.x, v.w, bias: v.bias), s.backwardData(v.dy, v.w)]
+                Parallel.withThreadCount(threads) { [s.forward(v.x, v.w, bias: v.bias), s.backwardData(v.dy, v.w)] }
             }
             #expect(results[0] == results[1] && results[0] == results[2], "\(s)")
         }

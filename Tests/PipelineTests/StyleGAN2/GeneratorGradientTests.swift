@@ -28,6 +28,14 @@ struct GeneratorGradientTests {
                                                           convClamp: 1.0, wDim: 24, zDim: 24))
     }
 
+    /// 76 channels: ten blocks of eight outputs per layer, the last of four lanes, more than the modulated
+    /// weight's parallel chunks on a few threads (so a chunk walks several blocks), and W rows of 684 floats
+    /// (85 whole 8×8 transposes and four gathered columns).
+    @Test func matchesOracleOnManyOutputBlocks() throws {
+        try expectMatchesOracle(ReferenceGenerator.Config(resolution: 16, mappingLayers: 2, channelBase: 1216, channelMax: 76,
+                                                          convClamp: 1.0, wDim: 24, zDim: 24))
+    }
+
     /// Forward and every gradient (fused and non-fused routes) against the Double oracle.
     func expectMatchesOracle(_ config: ReferenceGenerator.Config) throws {
         let (oracle, fast) = try Self.make(config, seed: 3)

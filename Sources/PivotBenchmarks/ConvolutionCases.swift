@@ -27,6 +27,7 @@ enum ConvolutionCases {
         // step runs on every step.
         let weightGradientLayers = quick ? [] : [conv(32, 512), conv(64, 256), conv(128, 128), conv(256, 64), conv(512, 64)]
         return layers.flatMap { cases($0.0, $0.1) } + upsampling.flatMap { cases($0.0, $0.1) }
+            + (quick ? [] : paper256SameSizeLayers.flatMap { cases($0.0, $0.1) })
             + toRGBCases(size: quick ? 64 : 256, channels: 64)
             + weightGradientLayers.flatMap { weightGradientCases("StyleGAN2 conv \($0.height)x\($0.width)", $0) }
     }
@@ -37,6 +38,15 @@ enum ConvolutionCases {
         size, inputs, outputs in
         ("paper256 conv0 \(size)->\(2 * size)", try! UpsampleConv2D(batch: 1, height: size, width: size,
                                                                       inputChannels: inputs, outputChannels: outputs))
+    }
+
+    /// The conv1 layers of the paper256 generator from 8² to 64² (the larger ones are StyleGAN2's usual 128² and
+    /// 256² shapes), each also on Winograd where it fits (so the 16² layer, which `.automatic` keeps on the
+    /// implicit GEMM, is timed on both).
+    static let paper256SameSizeLayers = [(8, 512), (16, 512), (32, 512), (64, 256)].map { size, channels in
+        var layer = conv(size, channels)
+        if size >= 16 { layer.algorithm = .winograd }
+        return ("paper256 conv1 \(size)x\(size)", layer)
     }
 
     /// A 3×3, stride 1, padding 1 layer on a size×size map with `channels` in and out.

@@ -23,7 +23,8 @@ public enum GeneratorBenchmark {
         }
     }
 
-    public static func run(_ config: Configuration, repeats: Int, print: (String) -> Void) throws {
+    public static func run(_ config: Configuration, repeats: Int, only: String? = nil,
+                           print: (String) -> Void) throws {
         print("building a random \(config.name) generator (\(config.resolution)², channel_base \(config.channelBase))...")
         let architecture = try GeneratorConfig(resolution: config.resolution, mappingLayers: config.mappingLayers,
                                                channelBase: config.channelBase, channelMax: config.channelMax)
@@ -44,7 +45,7 @@ public enum GeneratorBenchmark {
                 _ = g.synthesis.backward(g.synthesis.forward(ws: ws), dImage: dImage, parameters: true)
             }),
         ]
-        for (name, body) in steps {
+        for (name, body) in steps where only.map({ name.contains($0) }) ?? true {
             var times: [Double] = []
             let clock = ContinuousClock()
             for _ in 0..<repeats {

@@ -13,6 +13,9 @@ struct BenchGenerator: ParsableCommand {
     @Option(help: "Timed runs per step (best and median are reported).")
     var repeats = 3
 
+    @Option(help: "Time only the steps whose name contains this text (e.g. 'forward', 'inversion').")
+    var only: String?
+
     func validate() throws {
         guard GeneratorBenchmark.configuration(resolution: res) != nil else {
             throw ValidationError("--res must be 256 or 1024")
@@ -21,6 +24,6 @@ struct BenchGenerator: ParsableCommand {
     }
 
     func run() throws {
-        try GeneratorBenchmark.run(GeneratorBenchmark.configuration(resolution: res)!, repeats: repeats) { print($0) }
+        try GeneratorBenchmark.run(GeneratorBenchmark.configuration(resolution: res)!, repeats: repeats, only: only) { print($0) }
     }
 }

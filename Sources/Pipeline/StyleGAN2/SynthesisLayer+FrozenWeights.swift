@@ -5,8 +5,10 @@ import SIMDKernels
 /// demodulated. The fused form re-packs and re-transforms the modulated weight at every step.
 final class FrozenLayerWeights: @unchecked Sendable {  // unchecked: read-only after init
     enum Form {
-        /// W in the convolution's layout (layers on the implicit GEMM).
+        /// W in the convolution's layout (the small-map layers, which read it in place).
         case plain([Float])
+        /// Its GEMM packing, forward and backward-data (conv1 layers on the implicit GEMM).
+        case implicitGemm(ImplicitGemmWeights)
         /// Its Winograd transforms, forward and backward-data (conv1 layers that take Winograd).
         case winograd(forward: WinogradWeights, backwardData: WinogradWeights)
         /// Its GEMM packing (conv0 layers).
@@ -29,13 +31,14 @@ final class FrozenLayerWeights: @unchecked Sendable {  // unchecked: read-only a
 extension SynthesisLayer {
     func frozenWeights() -> FrozenLayerWeights {
         let plain = ModulatedWeight.unmodulated(weight, inputs: inputs, outputs: outputs, layout: weightLayout)
-        let conv = sameSizeConvolution
+        let conv = sameSizeDataConvolution
         let form: FrozenLayerWeights.Form = plain.withUnsafeBufferPointer { w in
             if up { return .upsampling(upsamplingConvolution.packedWeights(w.baseAddress!)) }
             if conv.usesWinograd {
                 return .winograd(forward: conv.winogradWeights(w.baseAddress!),
                                  backwardData: conv.winogradBackwardDataWeights(w.baseAddress!))
             }
+            if conv.usesImplicitGemm { return .implicitGemm(conv.implicitGemmWeights(w.baseAddress!)) }
             return .plain(plain)
         }
         return FrozenLayerWeights(form: form, squares: weightSquares())
@@ -81,10 +84,16 @@ extension SynthesisLayer {
         switch frozen.form {
         case .plain(let weight):
             return convolve(x, weights: weight)
+        case .implicitGemm(let packed):
+            return FeatureMap(size: resolution, channels: outputs) { y in
+                x.values.withUnsafeBufferPointer { xp in
+                    sameSizeDataConvolution.forward(input: xp.baseAddress!, implicitGemmWeights: packed, bias: nil, output: y)
+                }
+            }
         case .winograd(let forward, _):
             return FeatureMap(size: resolution, channels: outputs) { y in
                 x.values.withUnsafeBufferPointer { xp in
-                    sameSizeConvolution.forward(input: xp.baseAddress!, winogradWeights: forward, bias: nil, output: y)
+                    sameSizeDataConvolution.forward(input: xp.baseAddress!, winogradWeights: forward, bias: nil, output: y)
                 }
             }
         case .upsampling(let packed):
@@ -101,10 +110,17 @@ extension SynthesisLayer {
         switch frozen.form {
         case .plain(let weight):
             return convolveBackwardData(dy, weights: weight)
+        case .implicitGemm(let packed):
+            return FeatureMap(size: resolution, channels: inputs) { dx in
+                dy.values.withUnsafeBufferPointer { gp in
+                    sameSizeDataConvolution.backwardData(outputGradient: gp.baseAddress!, implicitGemmWeights: packed,
+                                                     inputGradient: dx)
+                }
+            }
         case .winograd(_, let backwardData):
             return FeatureMap(size: resolution, channels: inputs) { dx in
                 dy.values.withUnsafeBufferPointer { gp in
-                    sameSizeConvolution.backwardData(outputGradient: gp.baseAddress!, winogradWeights: backwardData,
+                    sameSizeDataConvolution.backwardData(outputGradient: gp.baseAddress!, winogradWeights: backwardData,
                                                      inputGradient: dx)
                 }
             }

@@ -19,18 +19,25 @@ public final class WinogradWeights: @unchecked Sendable {  // unchecked: read-on
     /// U at each of the 36 points: (blocks × inputChannels) × outputChannels, packed for the micro-kernel.
     let points: [PackedMatrix]
 
+    /// U's storage, not yet filled.
+    private init(kernel: Int, inputChannels: Int, outputChannels: Int) {
+        self.kernel = kernel
+        self.inputChannels = inputChannels
+        self.outputChannels = outputChannels
+        let rows = winogradBlocks(kernel) * winogradBlocks(kernel) * inputChannels, nr = Tile.forColumns(outputChannels).nr
+        points = (0..<WinogradF43.points).map { _ in PackedMatrix(rows: rows, columns: outputChannels, panelWidth: nr) }
+    }
+
     /// Transforms HWIO weights `[kernel][kernel][inputChannels][outputChannels]`; channel counts multiples of 8.
     /// With `adjoint`, `w` holds the HWIO weights `[kernel][kernel][outputChannels][inputChannels]` of the
     /// layer whose backward-data convolution these weights are for: its kernel is read flipped, with the
     /// channel roles swapped, straight from `w` (no flipped copy).
-    init(hwio w: UnsafePointer<Float>, kernel: Int, inputChannels: Int, outputChannels: Int, adjoint: Bool = false) {
+    convenience init(hwio w: UnsafePointer<Float>, kernel: Int, inputChannels: Int, outputChannels: Int,
+                     adjoint: Bool = false) {
         precondition(inputChannels % 8 == 0 && outputChannels % 8 == 0, "Winograd weights need whole vectors")
-        self.kernel = kernel
-        self.inputChannels = inputChannels
-        self.outputChannels = outputChannels
-        let tile = Tile.forColumns(outputChannels), span = winogradBlocks(kernel)
-        let cin = inputChannels, cout = outputChannels, nr = tile.nr, rows = span * span * cin
-        points = (0..<WinogradF43.points).map { _ in PackedMatrix(rows: rows, columns: cout, panelWidth: nr) }
+        self.init(kernel: kernel, inputChannels: inputChannels, outputChannels: outputChannels)
+        let span = winogradBlocks(kernel), cin = inputChannels, cout = outputChannels
+        let nr = points[0].panelWidth, rows = points[0].rows
         nonisolated(unsafe) let w = w
         let storages = points.map(\.storage)
         let threads = Parallel.threadCount
@@ -39,7 +46,7 @@ public final class WinogradWeights: @unchecked Sendable {  // unchecked: read-on
                 // g[tap·8 + r]: the block's 3×3 taps for eight rows (input channels) and eight outputs. Per row,
                 // G along the block's rows gives the 6×3 `columns`; G along its columns gives U.
                 withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 9 * 8 + 6 * 3 + 6) { scratch in
-                    let g = scratch.baseAddress!, columns = g + 9 * 8, u = columns + 6 * 3
+                    let g = scratch.baseAddress!, columns = g + 9 * 8
                     for group in share(rows / 8, worker, threads) {
                         let block = 8 * group / cin, i0 = 8 * group % cin, a0 = block / span * 3, b0 = block % span * 3
                         for o in stride(from: 0, to: cout, by: 8) {
@@ -62,23 +69,58 @@ public final class WinogradWeights: @unchecked Sendable {  // unchecked: read-on
                                 }
                             }
                             for r in 0..<8 {
-                                let row = 8 * group + r
-                                for b in 0..<3 {
-                                    WinogradF43.transformWeight(g[b * 8 + r], g[(3 + b) * 8 + r], g[(6 + b) * 8 + r],
-                                                                into: columns + b, stride: 3)
-                                }
-                                let offset = ((o / nr) * rows + row) * nr + o % nr
-                                for p in 0..<6 {
-                                    WinogradF43.transformWeight(columns[p * 3], columns[p * 3 + 1], columns[p * 3 + 2],
-                                                                into: u, stride: 1)
-                                    for c in 0..<6 {
-                                        UnsafeMutableRawPointer(storages[p * 6 + c] + offset).storeBytes(of: u[c], as: SIMD8<Float>.self)
-                                    }
-                                }
+                                Self.transformRow({ g[$0 * 8 + r] }, into: storages, offset: ((o / nr) * rows + 8 * group + r) * nr + o % nr,
+                                                  scratch: columns)
                             }
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+extension WinogradWeights {
+    /// For a 3×3 layer whose weights are produced on every call (StyleGAN2's modulated weights): U straight
+    /// from blocks of eight output channels, with no HWIO copy written and read back. `fill(first, taps)`
+    /// writes taps[i·9 + t] = tap t (row-major) of input i, lanes along outputs first ..< first + 8. Threads
+    /// split the blocks; the transform is `init(hwio:…)`'s, so the same weights give the same U.
+    public convenience init(inputChannels cin: Int, outputChannels cout: Int,
+                            outputBlocks fill: (Int, UnsafeMutablePointer<SIMD8<Float>>) -> Void) {
+        precondition(cin % 8 == 0 && cout % 8 == 0, "Winograd weights need whole vectors")
+        self.init(kernel: 3, inputChannels: cin, outputChannels: cout)
+        let nr = points[0].panelWidth, blocks = cout / 8, chunks = min(blocks, 4 * Parallel.threadCount)
+        let storages = points.map(\.storage)
+        storages.withUnsafeBufferPointer { storages in
+            Parallel.forEach(chunks) { chunk in
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 9 * cin + 6 * 3 + 6) { buffer in
+                    let taps = buffer.baseAddress!, scratch = taps + 9 * cin
+                    for block in share(blocks, chunk, chunks) {
+                        let o = 8 * block
+                        fill(o, taps)
+                        for i in 0..<cin {
+                            Self.transformRow({ taps[i * 9 + $0] }, into: storages, offset: ((o / nr) * cin + i) * nr + o % nr,
+                                              scratch: scratch)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// One U row's eight columns from its 3×3 taps `tap(0…8)` (row-major): G along the kernel's rows gives the
+    /// 6×3 `scratch`, G along its columns the 36 points, stored at `offset` in each point's storage.
+    @inline(__always)
+    static func transformRow(_ tap: (Int) -> SIMD8<Float>, into storages: UnsafeBufferPointer<UnsafeMutablePointer<Float>>,
+                             offset: Int, scratch columns: UnsafeMutablePointer<SIMD8<Float>>) {
+        let u = columns + 6 * 3
+        for b in 0..<3 {
+            WinogradF43.transformWeight(tap(b), tap(3 + b), tap(6 + b), into: columns + b, stride: 3)
+        }
+        for p in 0..<6 {
+            WinogradF43.transformWeight(columns[p * 3], columns[p * 3 + 1], columns[p * 3 + 2], into: u, stride: 1)
+            for c in 0..<6 {
+                UnsafeMutableRawPointer(storages[p * 6 + c] + offset).storeBytes(of: u[c], as: SIMD8<Float>.self)
             }
         }
     }

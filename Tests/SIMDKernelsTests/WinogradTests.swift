@@ -67,6 +67,32 @@ struct WinogradTests {
         #expect(s.backwardData(v.dy, v.w) == s.winogradBackwardData(v.dy, v.w))
     }
 
+    /// U built from blocks of eight output channels (`init(inputChannels:outputChannels:outputBlocks:)`, for
+    /// weights made per call) is U transformed from the same HWIO weights: the same forward pass, bit for bit,
+    /// on every 3×3 shape (one vector, several panels, a partial last panel, K over one block, batch 2). The
+    /// HWIO path itself is checked against the scalar reference by `Conv2DTests`.
+    @Test(arguments: winogradShapes.indices.filter { winogradShapes[$0].kernel == 3 })
+    func outputBlockWeightsMatchHWIOWeights(_ index: Int) {
+        var s = winogradShapes[index]
+        s.algorithm = .winograd
+        let v = ConvOperands(s, seed: UInt64(index) + 600)
+        let cin = s.inputChannels, cout = s.outputChannels
+        let blocks = WinogradWeights(inputChannels: cin, outputChannels: cout) { first, taps in
+            for i in 0..<cin {
+                for t in 0..<9 {
+                    taps[i * 9 + t] = SIMD8((0..<8).map { v.w[(t * cin + i) * cout + first + $0] })
+                }
+            }
+        }
+        var y = [Float](repeating: .nan, count: s.outputCount)
+        v.x.withUnsafeBufferPointer { x in
+            y.withUnsafeMutableBufferPointer {
+                s.forward(input: x.baseAddress!, winogradWeights: blocks, bias: nil, output: $0.baseAddress!)
+            }
+        }
+        #expect(y == s.winogradForward(v.x, v.w, bias: nil))
+    }
+
     /// The backward-data weights, transformed straight from the layer's weights, are those of the transposed
     /// convolution (kernel flipped, channel roles swapped) transformed from an explicitly flipped copy: the
     /// backward-data pass gives exactly that convolution's forward pass.

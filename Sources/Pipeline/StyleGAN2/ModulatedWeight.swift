@@ -32,7 +32,7 @@ struct ModulatedWeight {
     }
 
     init(weight: [Float], styles: [Float], outputs: Int, layout: Layout) {
-        let inputs = styles.count, taps = Self.taps
+        let inputs = styles.count
         self.inputs = inputs; self.outputs = outputs; self.layout = layout
         var packed: [Float] = []
         // d from each block of transposed rows; in conv1's layout the block's packed columns come from the
@@ -41,15 +41,7 @@ struct ModulatedWeight {
             filledArray(count: outputs) { d in
                 let fill = { (p: UnsafeMutablePointer<Float>?) in
                     OutputBlock.forEach(w.baseAddress!, inputs: inputs, outputs: outputs, buffers: 1) { block in
-                        var sum = SIMD8<Float>()
-                        for i in 0..<inputs {
-                            let si = SIMD8<Float>(repeating: s[i])
-                            for t in 0..<taps {
-                                let v = block.rows[i * taps + t] * si
-                                sum += v * v
-                            }
-                        }
-                        let dv = 1 / (sum + 1e-8).squareRoot()
+                        let dv = block.demodulation(styles: s.baseAddress!)
                         dv.store(to: d + block.first, count: block.lanes)
                         if let p { block.storePacked(into: p, scale: s.baseAddress!, demodulation: dv) }
                     }
@@ -241,6 +233,33 @@ private func storeTaps(_ taps: UnsafePointer<SIMD8<Float>>, lanes: Int, into des
     }
 }
 
+extension ModulatedWeight {
+    /// conv1's w2 straight into its Winograd transforms, for a forward pass that keeps no packed weight
+    /// (rendering): d, and U of the values `init(weight:styles:outputs:layout:)` packs, which are never
+    /// written out. Outputs and inputs in whole vectors of 8.
+    static func winogradForward(weight: [Float], styles: [Float], outputs: Int)
+        -> (demodulation: [Float], weights: WinogradWeights) {
+        let inputs = styles.count, taps = Self.taps, rowLength = inputs * taps
+        var demodulation = [Float](repeating: 0, count: outputs)
+        let u = weight.withUnsafeBufferPointer { w in styles.withUnsafeBufferPointer { s in
+            demodulation.withUnsafeMutableBufferPointer { d in
+                WinogradWeights(inputChannels: inputs, outputChannels: outputs) { first, rows in
+                    let block = OutputBlock(first: first, lanes: 8, outputs: outputs, rowLength: rowLength, rows: rows,
+                                            scratch: rows)
+                    block.load(w.baseAddress! + first * rowLength)
+                    let dv = block.demodulation(styles: s.baseAddress!)
+                    dv.store(to: d.baseAddress! + first, count: 8)
+                    for i in 0..<inputs {
+                        let k = SIMD8<Float>(repeating: s[i]) * dv
+                        for t in 0..<taps { rows[i * taps + t] *= k }
+                    }
+                }
+            }
+        } }
+        return (demodulation, u)
+    }
+}
+
 /// Up to eight rows of W (outputs first..<first + lanes of [outputs][inputs·taps]) turned into lanes:
 /// rows[j] holds W[first + lane][j], j = input·taps + tap. Whole blocks go through 8×8 register transposes,
 /// a partial one (the last, when outputs is not a multiple of 8) through a gather per column.
@@ -270,7 +289,7 @@ private struct OutputBlock {
         }
     }
 
-    private func load(_ source: UnsafePointer<Float>) {
+    fileprivate func load(_ source: UnsafePointer<Float>) {
         let flat = UnsafeMutableRawPointer(rows).assumingMemoryBound(to: Float.self)
         var j = 0
         if lanes == 8 {
@@ -287,6 +306,20 @@ private struct OutputBlock {
             while j + 8 <= rowLength { transpose8x8(flat + 8 * j, 8, into: destination + j, rowLength); j += 8 }
         }
         for column in j..<rowLength { vectors[column].scatter(to: destination + column, stride: rowLength, count: lanes) }
+    }
+
+    /// d for the block's outputs: rsqrt(Σ_{i,t} (W·styles[i])² + 1e-8), summed over inputs, then taps.
+    func demodulation(styles s: UnsafePointer<Float>) -> SIMD8<Float> {
+        let taps = ModulatedWeight.taps, inputs = rowLength / taps
+        var sum = SIMD8<Float>()
+        for i in 0..<inputs {
+            let si = SIMD8<Float>(repeating: s[i])
+            for t in 0..<taps {
+                let v = rows[i * taps + t] * si
+                sum += v * v
+            }
+        }
+        return 1 / (sum + 1e-8).squareRoot()
     }
 
     /// The block's columns of conv1's packed weight ([tap][inputs][outputs]): W·scale[i]·demodulation.

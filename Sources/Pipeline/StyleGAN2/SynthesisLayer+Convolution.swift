@@ -39,6 +39,15 @@ extension SynthesisLayer {
         }
     }
 
+    /// conv1 with weights transformed for Winograd (`sameSizeDataConvolution` must take it).
+    func convolve(_ x: FeatureMap, winogradWeights: WinogradWeights) -> FeatureMap {
+        FeatureMap(size: resolution, channels: outputs) { y in
+            x.values.withUnsafeBufferPointer { xp in
+                sameSizeDataConvolution.forward(input: xp.baseAddress!, winogradWeights: winogradWeights, bias: nil, output: y)
+            }
+        }
+    }
+
     /// Returns dL/dx and dL/dw2 (packed layout).
     func convolveBackward(_ dy: FeatureMap, input x: FeatureMap, _ m: ModulatedWeight) -> (FeatureMap, [Float]) {
         let dw = filledArray(count: m.packed.count) { dw in

@@ -91,11 +91,7 @@ extension SynthesisLayer {
                 }
             }
         case .winograd(let forward, _):
-            return FeatureMap(size: resolution, channels: outputs) { y in
-                x.values.withUnsafeBufferPointer { xp in
-                    sameSizeDataConvolution.forward(input: xp.baseAddress!, winogradWeights: forward, bias: nil, output: y)
-                }
-            }
+            return convolve(x, winogradWeights: forward)
         case .upsampling(let packed):
             return FeatureMap(size: resolution, channels: outputs) { y in
                 x.values.withUnsafeBufferPointer { xp in

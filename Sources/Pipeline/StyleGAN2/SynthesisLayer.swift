@@ -29,9 +29,16 @@ public struct SynthesisLayer: Sendable {
         var frozen: FrozenLayerWeights? = nil
     }
 
-    /// `noise` is the map to add (times noise_strength), nil for none.
-    func forward(_ x: FeatureMap, w: [Float], noise: [Float]?, clamp: Float?) -> Saved {
+    /// `noise` is the map to add (times noise_strength), nil for none. Without `keep` (rendering: no backward
+    /// pass), a conv1 layer on Winograd modulates straight into the transforms and keeps no packed weight.
+    func forward(_ x: FeatureMap, w: [Float], noise: [Float]?, clamp: Float?, keep: Bool = true) -> Saved {
         let styles = affine(w)
+        if !keep && !up && sameSizeDataConvolution.usesWinograd {
+            let (demodulation, transformed) = ModulatedWeight.winogradForward(weight: weight, styles: styles, outputs: outputs)
+            let convolution = convolve(x, winogradWeights: transformed)
+            return Saved(styles: styles, modulated: ModulatedWeight(demodulation: demodulation, inputs: inputs, layout: weightLayout),
+                         convolution: convolution, output: activation(convolution, noise: noise, clamp: clamp), noise: noise)
+        }
         let modulated = ModulatedWeight(weight: weight, styles: styles, outputs: outputs, layout: weightLayout)
         let convolution = up ? convolveUp(x, weights: modulated.packed) : convolve(x, weights: modulated.packed)
         let output = activation(convolution, noise: noise, clamp: clamp)

@@ -40,7 +40,7 @@ extension SynthesisNetwork {
                 let noiseMap = layer.noiseMap(noise, layerIndex: index)
                 let saved = frozen.map {
                     layer.forward(x, w: ws[index], noise: noiseMap, clamp: convClamp, frozen: $0.layers[index])
-                } ?? layer.forward(x, w: ws[index], noise: noiseMap, clamp: convClamp)
+                } ?? layer.forward(x, w: ws[index], noise: noiseMap, clamp: convClamp, keep: keep)
                 x = saved.output
                 index += 1
                 if keep { trace.layers.append(saved) }

@@ -160,6 +160,21 @@ struct GeneratorGradientTests {
         }
     }
 
+    /// Rendering (no trace kept) modulates each Winograd conv1 layer's weight straight into its transforms (here
+    /// the 16² and 32² layers, 32 channels: four blocks of eight outputs over two panels): the same U as
+    /// transforming the packed weight, so the image of the kept forward pass bit for bit.
+    @Test(arguments: [1.0 as Double?, nil])
+    func renderingMatchesKeptForward(clamp: Double?) throws {
+        let config = ReferenceGenerator.Config(resolution: 32, mappingLayers: 1, channelBase: 16 * 32, channelMax: 32,
+                                               convClamp: clamp, wDim: 20, zDim: 20)
+        let (_, g) = try Self.make(config, seed: 10)
+        var rng = SplitMix64(seed: 8)
+        let ws = (0..<g.numWs).map { _ in (0..<20).map { _ in Float(rng.nextNormal()) } }
+        for noise in [NoiseMode.const, .none] {
+            #expect(g.synthesis.forward(ws: ws, noise: noise, keep: false).image == g.synthesis.forward(ws: ws, noise: noise).image)
+        }
+    }
+
     /// The ws and noise gradients of two routes agree up to float rounding (relative to each one's max).
     func expectSameInputGradients(_ mine: SynthesisNetwork.Gradients, _ expected: SynthesisNetwork.Gradients,
                                   _ label: String) {

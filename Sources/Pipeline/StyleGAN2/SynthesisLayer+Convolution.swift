@@ -6,15 +6,16 @@ import SIMDKernels
 /// conv0 (transposed conv, stride 2, then the blur) is `UpsampleConv2D`, whose weights are the HWIO
 /// weights of the stride-2 convolution the transposed conv is the adjoint of: [tap][outputs][inputs].
 extension SynthesisLayer {
-    /// conv1: 3×3, padding 1, weights [tap][inputs][outputs]; its weight gradient's algorithm.
+    /// conv1: 3×3, padding 1, weights [tap][inputs][outputs], for the passes on per-call weights.
     var sameSizeConvolution: Conv2D {
         try! Conv2D(batch: 1, height: resolution, width: resolution, inputChannels: inputs,
                     outputChannels: outputs, kernel: 3, padding: 1)
     }
 
-    /// conv1 for the forward and backward-data passes: on Winograd from 16² up where the channels allow
-    /// (`.automatic` starts at 32²). paper256's 16²×512 layer: 4× fewer multiplies for the projector, whose
-    /// transforms are prepared once; the fused forward's per-call transform costs about what it saves.
+    /// conv1 for the projector's passes, whose Winograd transforms are prepared once (frozen weights): on
+    /// Winograd from 16² up where the channels allow (`.automatic` starts at 32²); paper256's 16²×512 layer does
+    /// 4× fewer multiplies. The passes on per-call weights keep `.automatic`: the tuning step measured slower
+    /// with the 16² layer on Winograd, and rendering must give the tuning forward's image bit for bit.
     var sameSizeDataConvolution: Conv2D {
         var conv = sameSizeConvolution
         if resolution >= 16 { conv.algorithm = .winograd }
@@ -34,7 +35,7 @@ extension SynthesisLayer {
     func convolve(_ x: FeatureMap, weights: [Float]) -> FeatureMap {
         FeatureMap(size: resolution, channels: outputs) { y in
             x.values.withUnsafeBufferPointer { xp in weights.withUnsafeBufferPointer { wp in
-                sameSizeDataConvolution.forward(input: xp.baseAddress!, weights: wp.baseAddress!, bias: nil, output: y)
+                sameSizeConvolution.forward(input: xp.baseAddress!, weights: wp.baseAddress!, bias: nil, output: y)
             } }
         }
     }
@@ -63,7 +64,7 @@ extension SynthesisLayer {
     func convolveBackwardData(_ dy: FeatureMap, weights: [Float]) -> FeatureMap {
         FeatureMap(size: resolution, channels: inputs) { dx in
             dy.values.withUnsafeBufferPointer { gp in weights.withUnsafeBufferPointer { wp in
-                sameSizeDataConvolution.backwardData(outputGradient: gp.baseAddress!, weights: wp.baseAddress!,
+                sameSizeConvolution.backwardData(outputGradient: gp.baseAddress!, weights: wp.baseAddress!,
                                                  inputGradient: dx)
             } }
         }

@@ -30,10 +30,11 @@ public struct SynthesisLayer: Sendable {
     }
 
     /// `noise` is the map to add (times noise_strength), nil for none. Without `keep` (rendering: no backward
-    /// pass), a conv1 layer on Winograd modulates straight into the transforms and keeps no packed weight.
+    /// pass), a conv1 layer on Winograd modulates straight into the transforms and keeps no packed weight: the
+    /// same U, so the same image as with `keep` (PTI's locality term compares the two at step 0).
     func forward(_ x: FeatureMap, w: [Float], noise: [Float]?, clamp: Float?, keep: Bool = true) -> Saved {
         let styles = affine(w)
-        if !keep && !up && sameSizeDataConvolution.usesWinograd {
+        if !keep && !up && sameSizeConvolution.usesWinograd {
             let (demodulation, transformed) = ModulatedWeight.winogradForward(weight: weight, styles: styles, outputs: outputs)
             let convolution = convolve(x, winogradWeights: transformed)
             return Saved(styles: styles, modulated: ModulatedWeight(demodulation: demodulation, inputs: inputs, layout: weightLayout),

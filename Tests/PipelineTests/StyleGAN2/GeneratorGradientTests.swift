@@ -161,8 +161,8 @@ struct GeneratorGradientTests {
     }
 
     /// Rendering (no trace kept) modulates each Winograd conv1 layer's weight straight into its transforms (here
-    /// the 16² and 32² layers, 32 channels: four blocks of eight outputs over two panels): the same U as
-    /// transforming the packed weight, so the image of the kept forward pass bit for bit.
+    /// the 32² layer, 32 channels: four blocks of eight outputs over two panels): the same U as transforming the
+    /// packed weight, so the image of the kept forward pass bit for bit (PTI's locality term relies on it).
     @Test(arguments: [1.0 as Double?, nil])
     func renderingMatchesKeptForward(clamp: Double?) throws {
         let config = ReferenceGenerator.Config(resolution: 32, mappingLayers: 1, channelBase: 16 * 32, channelMax: 32,

@@ -2,34 +2,30 @@
 ///
 /// `Package.swift` defines `PIVOT_AVX512` when it compiles for an AVX-512 CPU (`-target-cpu
 /// skylake-avx512`), otherwise it compiles for AVX2 + FMA (`haswell`). Register budgets:
-/// - AVX-512, 32 zmm: 6×64 = 24 accumulators + 4 B vectors + 1 broadcast (specs/kernels.md §3.2);
-///   8×32 and 8×16 for narrow N. (The spec's 14×32 / 28×16 would need more A row pointers than x86-64
-///   has general registers, since A rows arrive as pointers; 8 rows fit.)
+/// - AVX-512, 32 zmm: 8×32 = 16 accumulators + 2 B vectors + 1 broadcast, 8×16 for N ≤ 16. The spec's
+///   6×64 (24 accumulators + 4 B vectors, specs/kernels.md §3.2) measured 50% of peak on Zen 4 (AMD EPYC
+///   family 25, whose 512-bit FMAs run on two 256-bit halves) against 87–90% for 8×32, on both GEMM cases
+///   of `pivot bench kernels`. (The spec's 14×32 / 28×16 would need more A row pointers than x86-64 has
+///   general registers, since A rows arrive as pointers; 8 rows fit.)
 /// - AVX2, 16 ymm: 6×16 = 12 accumulators + 2 B vectors + 1 broadcast (BLIS's Haswell shape), written
 ///   with SIMD16<Float> so each row's two ymm FMAs stay adjacent: with SIMD8 × 2 LLVM orders the FMAs
 ///   by B vector, keeps six broadcasts live and spills accumulators. 8×8 (SIMD8) for N ≤ 8.
 /// Verified in the disassembly of the named entry points: the k-loop holds MR·NR/lanes `vfmadd231ps`
 /// and no stack references.
 #if PIVOT_AVX512
-@inline(never) func gemm6x64(_ p: KernelCall) { microKernel(Accumulators<SIMD16<Float>, 6, 4>.self, p) }
 @inline(never) func gemm8x32(_ p: KernelCall) { microKernel(Accumulators<SIMD16<Float>, 8, 2>.self, p) }
 @inline(never) func gemm8x16(_ p: KernelCall) { microKernel(Accumulators<SIMD16<Float>, 8, 1>.self, p) }
 
 extension Tile {
-    static let wide = Tile(mr: 6, nr: 64, kernel: gemm6x64)
-    static let medium = Tile(mr: 8, nr: 32, kernel: gemm8x32)
+    static let wide = Tile(mr: 8, nr: 32, kernel: gemm8x32)
     static let narrow = Tile(mr: 8, nr: 16, kernel: gemm8x16)
 
-    /// The tile for a GEMM with `n` output columns: the widest whose padding wastes little.
-    static func forColumns(_ n: Int) -> Tile {
-        if n <= 16 { return .narrow }
-        if n <= 32 || n % 64 == 32 { return .medium }
-        return .wide
-    }
+    /// The tile for a GEMM with `n` output columns.
+    static func forColumns(_ n: Int) -> Tile { n <= 16 ? .narrow : .wide }
 }
 
 enum Blocking {
-    /// K steps per micro-kernel call: the B micro-panel (kc·NR floats) streams from L1/L2.
+    /// K steps per micro-kernel call: the B micro-panel (kc·NR floats = 32 KiB) stays in L1.
     static let kc = 256
     /// Columns of packed B kept hot in L2 while the row tiles stream past (kc·nc·4 B = 512 KiB).
     static let nc = 512

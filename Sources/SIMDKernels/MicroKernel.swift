@@ -92,11 +92,19 @@ private func storeTile<V: SIMD, let MR: Int, let NV: Int>(
                 p.storeBytes(of: v, as: V.self)
             }
         } else {
-            for col in 0..<n {
-                var v = acc[i][col / lanes][col % lanes] * epilogue.alpha
-                if epilogue.beta != 0 { v += epilogue.beta * row[col] }
-                if let bias = epilogue.bias { v += bias[cOffset + col] }
-                row[col] = v
+            // Vector j by a static index only: a dynamic `acc[i][col / lanes]` would keep the whole tile
+            // in memory, and LLVM then stores every accumulator after every FMA of the k-loop (measured:
+            // 6×64 AVX-512 GEMM at 36% of peak).
+            for j in 0..<NV {
+                let v = acc[i][j]
+                for lane in 0..<lanes {
+                    let col = j * lanes + lane
+                    guard col < n else { break }
+                    var value = v[lane] * epilogue.alpha
+                    if epilogue.beta != 0 { value += epilogue.beta * row[col] }
+                    if let bias = epilogue.bias { value += bias[cOffset + col] }
+                    row[col] = value
+                }
             }
         }
     }

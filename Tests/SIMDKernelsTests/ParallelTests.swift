@@ -80,6 +80,19 @@ import SIMDKernels
         #expect((0..<3).allSatisfy { counter.hits[$0] == 20_000 })
     }
 
+    /// Jobs published while the workers spin (no pause), yield (a pause inside the yielding window) and are
+    /// parked (a pause past it) each run every index once.
+    @Test func jobsAfterEveryWaitingPhaseRunEveryIndexOnce() {
+        Parallel.withThreadCount(2) {
+            for pause: UInt32 in [0, 1_000, 20_000, 0] {
+                usleep(pause)
+                let counter = HitCounter(64)
+                Parallel.forEach(counter.count) { i in counter.hits[i] += 1 }
+                #expect(counter.allOnce, "after a pause of \(pause) µs")
+            }
+        }
+    }
+
     /// Several threads calling at once: one gets the pool, the others run serially; none may hang or skip.
     @Test func concurrentCallersEachGetAllTheirIndices() async {
         let results = await withTaskGroup(of: Bool.self) { group in

@@ -70,7 +70,7 @@ public enum KernelBenchmark {
     static func measure(_ body: () -> Void, repeats: Int) -> (best: Double, median: Double, bestCPU: Double) {
         let clock = ContinuousClock()
         let warmUp = clock.measure(body).seconds
-        let calls = min(100, max(1, Int((shortestRun / warmUp).rounded(.up))))
+        let calls = min(1000, max(1, Int((shortestRun / warmUp).rounded(.up))))
         let runs = (0..<max(1, repeats)).map { _ in
             let start = clock.now, cpuStart = cpuSeconds(CLOCK_PROCESS_CPUTIME_ID)
             for _ in 0..<calls { body() }
@@ -82,7 +82,7 @@ public enum KernelBenchmark {
     }
 
     /// Seconds of back-to-back calls that one timed run spans at least (see `measure`).
-    static let shortestRun = 0.002
+    static let shortestRun = 0.02
 
     /// The same GEMMs through numpy (its BLAS), in a python3 subprocess, and the ratio ours / numpy.
     static func numpyComparison(_ shapes: [(Int, Int, Int)], threadCounts: [Int], ours: [String: Double],

@@ -4,7 +4,7 @@
 /// skylake-avx512`), otherwise it compiles for AVX2 + FMA (`haswell`). Register budgets:
 /// - AVX-512, 32 zmm: 8×32 = 16 accumulators + 2 B vectors + 1 broadcast, 8×16 for N ≤ 16. The spec's
 ///   6×64 (24 accumulators + 4 B vectors, specs/kernels.md §3.2) measured 50% of peak on Zen 4 (AMD EPYC
-///   family 25, whose 512-bit FMAs run on two 256-bit halves) against 87–90% for 8×32, on both GEMM cases
+///   family 25, whose 512-bit FMAs run on two 256-bit halves) against 87–93% for 8×32, on both GEMM cases
 ///   of `pivot bench kernels`. (The spec's 14×32 / 28×16 would need more A row pointers than x86-64 has
 ///   general registers, since A rows arrive as pointers; 8 rows fit.)
 /// - AVX2, 16 ymm: 6×16 = 12 accumulators + 2 B vectors + 1 broadcast (BLIS's Haswell shape), written

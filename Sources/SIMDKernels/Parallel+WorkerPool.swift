@@ -20,7 +20,7 @@ final class WorkerPool: @unchecked Sendable {  // unchecked: pthread mutex/cond 
     private static let generationShift = 20
     private static let closedBit = 1 << 19
     private static let insideMask = closedBit - 1
-    private static let spinsBeforeParking = 20_000
+    private static let spinsBeforeYielding = 20_000
     private static let yieldingWindow = Duration.milliseconds(5)
 
     private let state = Atomic<Int>(closedBit)
@@ -71,7 +71,7 @@ final class WorkerPool: @unchecked Sendable {  // unchecked: pthread mutex/cond 
                 var spins = 0
                 while state.load(ordering: .acquiring) & Self.insideMask != 0 {
                     spins += 1
-                    if spins > Self.spinsBeforeParking { sched_yield() }
+                    if spins > Self.spinsBeforeYielding { sched_yield() }
                 }
             }
         }
@@ -128,7 +128,7 @@ final class WorkerPool: @unchecked Sendable {  // unchecked: pthread mutex/cond 
     }
 
     private func waitForNewGeneration(after seen: Int) -> Int {
-        for _ in 0..<Self.spinsBeforeParking {
+        for _ in 0..<Self.spinsBeforeYielding {
             let current = state.load(ordering: .acquiring)
             if current >> Self.generationShift != seen { return current }
         }
